@@ -1,0 +1,90 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# shmregion: build the module, the userspace and the selftests, and run
+# them in a QEMU virtual machine.
+#
+#   make            module (module/shmregion.ko), userspace, selftests
+#   make check      build everything, run the selftests in the VM
+#   make demo       two processes sharing a region, in the VM
+#   make shell      an interactive shell in the VM, module loaded
+#
+# Variables: FLAVOUR=cloud|rt|debug picks a kernel (default: the running
+# kernel when its headers are installed, else Debian's cloud kernel);
+# KDIR= and KERNEL= name a build tree and an image by hand; ACCEL=kvm.
+
+FLAVOUR ?=
+KDIR ?= $(shell $(CURDIR)/scripts/kernel.sh kdir $(FLAVOUR))
+KERNEL ?= $(shell $(CURDIR)/scripts/kernel.sh image $(FLAVOUR))
+BUILD ?= $(CURDIR)/build
+KSRC_TAR ?= /usr/src/linux-source-6.1.tar.xz
+
+# The VM's copy of the module, built apart from the in-tree one so that
+# kernels (FLAVOUR=...) and concurrent runs do not clobber each other.
+KREL = $(notdir $(patsubst %/,%,$(dir $(KDIR))))
+VMKMOD = $(BUILD)/kmod/$(subst /,_,$(KDIR))
+KSFT = $(BUILD)/kselftest
+PAYLOAD = $(BUILD)/payload
+
+VM = KERNEL=$(KERNEL) MODULE=$(VMKMOD)/module/shmregion.ko \
+     PAYLOAD=$(PAYLOAD) WORK=$(BUILD)/vm $(CURDIR)/scripts/vm.sh
+
+.PHONY: all module userspace selftests deps check shell demo clean \
+	vm-module payload
+
+all: module userspace selftests
+
+deps:
+	@$(CURDIR)/scripts/deps.sh
+
+module:
+	$(MAKE) -C $(KDIR) M=$(CURDIR) modules
+
+# --- userspace --------------------------------------------------------
+userspace:
+	@[ ! -f userspace/Makefile ] || $(MAKE) -C userspace BUILD=$(BUILD)/userspace
+
+# --- selftests ----------------------------------------------------------
+# kselftest's harness and lib.mk come from Debian's linux-source-6.1 at
+# build time; they are never committed.
+$(KSFT)/lib.mk: | deps
+	mkdir -p $(KSFT)
+	tar -xJf $(KSRC_TAR) -C $(KSFT) --strip-components=4 \
+		linux-source-6.1/tools/testing/selftests/lib.mk \
+		linux-source-6.1/tools/testing/selftests/kselftest.h \
+		linux-source-6.1/tools/testing/selftests/kselftest_harness.h
+
+SELFTEST_MAKE = $(MAKE) -C selftests KSFT_DIR=$(KSFT) \
+	SHMR_UAPI=$(CURDIR)/include/uapi USERLDFLAGS=-static
+
+selftests: $(KSFT)/lib.mk
+	mkdir -p $(BUILD)/selftests $(BUILD)/selftests32
+	+$(SELFTEST_MAKE) OUTPUT=$(BUILD)/selftests
+	+$(SELFTEST_MAKE) OUTPUT=$(BUILD)/selftests32 USERCFLAGS=-m32
+
+# --- the VM ---------------------------------------------------------------
+vm-module: | deps
+	mkdir -p $(VMKMOD)
+	cp -a Kbuild module include $(VMKMOD)/
+	$(MAKE) -C $(KDIR) M=$(VMKMOD) modules
+
+# The guest's /shmr: test programs (64- and 32-bit), tools, scripts.
+payload: selftests userspace
+	rm -rf $(PAYLOAD)
+	mkdir -p $(PAYLOAD)/tests $(PAYLOAD)/tests32 $(PAYLOAD)/bin $(PAYLOAD)/lib
+	cp $(BUILD)/selftests/* $(PAYLOAD)/tests/
+	for t in $(BUILD)/selftests32/*; do cp $$t $(PAYLOAD)/tests32/$$(basename $$t)_32; done
+	cd $(PAYLOAD) && ls tests/*_test tests32/*_test_32 > tests.list
+	[ ! -d $(BUILD)/userspace/payload ] || cp -a $(BUILD)/userspace/payload/. $(PAYLOAD)/
+
+check: vm-module payload
+	$(VM) check
+
+shell: vm-module payload
+	$(VM) shell
+
+demo: vm-module payload
+	$(VM) demo
+
+clean:
+	[ ! -d $(KDIR) ] || $(MAKE) -C $(KDIR) M=$(CURDIR) clean
+	rm -rf $(BUILD)

@@ -1,0 +1,242 @@
+/* SPDX-License-Identifier: GPL-2.0 WITH Linux-syscall-note */
+/*
+ * shmregion: named shared-memory regions with a wait-on-update signal.
+ *
+ * Userspace opens /dev/shmregion; the open file is a *handle*. A fresh
+ * handle is unbound. SHMR_IOC_CREATE or SHMR_IOC_ATTACH binds it to one
+ * region for the rest of its life; mmap() of the handle then maps the
+ * region's pages, shared with every other process that maps the region.
+ *
+ *	int fd = open("/dev/shmregion", O_RDWR | O_CLOEXEC);
+ *	struct shmr_create c = { .name = "frames", .size = 1 << 20,
+ *				 .mode = 0600 };
+ *	ioctl(fd, SHMR_IOC_CREATE, &c);
+ *	void *p = mmap(NULL, c.size, PROT_READ | PROT_WRITE, MAP_SHARED,
+ *		       fd, 0);
+ *
+ * Every struct has explicit padding, a flags word and reserved words that
+ * must be zero on input; every output field is written by the kernel.
+ * Errors are returned as -1/errno by ioctl(2); each ioctl below lists
+ * the errno values it can give besides EFAULT (bad pointer).
+ *
+ * Common to every ioctl except CREATE, ATTACH and UNLINK:
+ *	EBADFD	the handle is not bound to a region yet.
+ * Unknown ioctl numbers give ENOTTY.
+ */
+#ifndef _UAPI_LINUX_SHMREGION_H
+#define _UAPI_LINUX_SHMREGION_H
+
+#include <linux/ioctl.h>
+#include <linux/types.h>
+
+#define SHMR_DEVICE_PATH	"/dev/shmregion"
+
+/*
+ * Region names: 1..SHMR_NAME_MAX-1 bytes of printable ASCII
+ * (0x20..0x7e) other than '/', NUL-terminated inside the name field.
+ * Bytes after the terminating NUL are ignored.
+ */
+#define SHMR_NAME_MAX		64
+
+/* Permission bits accepted in shmr_create.mode (like SysV IPC). */
+#define SHMR_MODE_MASK		0666
+
+/*
+ * The control page: mapping the handle at this file offset (one page,
+ * PROT_READ, MAP_SHARED) gives a read-only struct shmr_ctrl that the
+ * kernel keeps current, so a process can see the sequence number
+ * without a system call. Offsets below it map the region's data.
+ */
+#define SHMR_CTRL_OFFSET	(1ULL << 40)
+
+/**
+ * struct shmr_ctrl - the start of the read-only control page
+ * @seq: the region's update sequence number; written by the kernel with
+ *	release semantics after every NOTIFY (read it with an acquire load).
+ * @flags: SHMR_CTRL_UNLINKED once the region's name has been removed.
+ * @reserved: zero.
+ */
+struct shmr_ctrl {
+	__u64 seq;
+	__u32 flags;
+	__u32 reserved;
+};
+
+#define SHMR_CTRL_UNLINKED	(1U << 0)
+
+/* shmr_create.flags */
+#define SHMR_CREATE_EXCL	(1U << 0) /* fail with EEXIST if it exists */
+#define SHMR_CREATE_LAZY	(1U << 1) /* allocate pages on first touch */
+#define SHMR_CREATE_TRANSIENT	(1U << 2) /* gone with its last user */
+#define SHMR_CREATE_FLAGS	(SHMR_CREATE_EXCL | SHMR_CREATE_LAZY | \
+				 SHMR_CREATE_TRANSIENT)
+
+/* shmr_create.result */
+#define SHMR_RESULT_CREATED	(1U << 0) /* a new region was made */
+
+/**
+ * struct shmr_create - SHMR_IOC_CREATE argument
+ * @name: in: the region's name.
+ * @size: in: bytes wanted (rounded up to whole pages);
+ *	out: the region's size.
+ * @mode: in: permission bits, a subset of SHMR_MODE_MASK.
+ * @flags: in: SHMR_CREATE_*.
+ * @result: out: SHMR_RESULT_CREATED if a new region was made, 0 if the
+ *	handle attached to an existing one (only without SHMR_CREATE_EXCL).
+ * @pad: must be zero.
+ * @reserved: must be zero.
+ *
+ * Binds the handle read-write. Without SHMR_CREATE_EXCL an existing
+ * region of that name is attached instead, when @size fits in it and the
+ * caller may read and write it.
+ *
+ * Errors: EINVAL (bad name, size 0, bad mode bits, unknown flags,
+ * non-zero pad/reserved, existing region smaller than @size), EBUSY
+ * (handle already bound), EBADF (handle not opened for writing), EEXIST
+ * (SHMR_CREATE_EXCL and the name exists), EACCES (existing region not
+ * writable by the caller), E2BIG (@size over the max_region_bytes
+ * parameter), ENOSPC (max_regions or max_total_bytes reached), ENOMEM
+ * (the memory, or the caller's memory cgroup, cannot back the region).
+ */
+struct shmr_create {
+	char name[SHMR_NAME_MAX];
+	__u64 size;
+	__u32 mode;
+	__u32 flags;
+	__u32 result;
+	__u32 pad;
+	__u64 reserved[2];
+};
+
+/* shmr_attach.flags */
+#define SHMR_ATTACH_RDONLY	(1U << 0) /* read-only: no PROT_WRITE, no NOTIFY */
+#define SHMR_ATTACH_FLAGS	(SHMR_ATTACH_RDONLY)
+
+/**
+ * struct shmr_attach - SHMR_IOC_ATTACH argument
+ * @name: in: the region's name.
+ * @flags: in: SHMR_ATTACH_*.
+ * @pad: must be zero.
+ * @size: out: the region's size in bytes.
+ * @reserved: must be zero.
+ *
+ * Errors: EINVAL (bad name, unknown flags, non-zero pad/reserved), EBUSY
+ * (handle already bound), EBADF (read-write attach on a handle not opened
+ * for writing), ENOENT (no such region), EACCES (the region's mode does
+ * not grant the caller the access asked for).
+ */
+struct shmr_attach {
+	char name[SHMR_NAME_MAX];
+	__u32 flags;
+	__u32 pad;
+	__u64 size;
+	__u64 reserved[2];
+};
+
+/**
+ * struct shmr_unlink - SHMR_IOC_UNLINK argument
+ * @name: in: the region to remove.
+ * @flags: must be zero.
+ * @pad: must be zero.
+ * @reserved: must be zero.
+ *
+ * Removes the name at once (works on bound and unbound handles, like
+ * shm_unlink(3)); the memory lives until the last handle and mapping are
+ * gone. Waiters on the region wake with EIDRM.
+ *
+ * Errors: EINVAL (bad name, non-zero flags/pad/reserved), ENOENT (no
+ * such region), EPERM (caller is not the owner and lacks CAP_IPC_OWNER).
+ */
+struct shmr_unlink {
+	char name[SHMR_NAME_MAX];
+	__u32 flags;
+	__u32 pad;
+	__u64 reserved[2];
+};
+
+/* shmr_info.flags: the region's SHMR_CREATE_LAZY/TRANSIENT flags, and: */
+#define SHMR_INFO_UNLINKED	(1U << 16) /* name removed, memory alive */
+#define SHMR_INFO_RDONLY	(1U << 17) /* this handle is read-only */
+
+/**
+ * struct shmr_info - SHMR_IOC_INFO result (all fields are output)
+ * @name: the region's name.
+ * @size: size in bytes.
+ * @seq: current update sequence number.
+ * @uid: owner user id.
+ * @gid: owner group id.
+ * @mode: permission bits.
+ * @flags: SHMR_CREATE_LAZY, SHMR_CREATE_TRANSIENT, SHMR_INFO_*.
+ * @handles: handles bound to the region.
+ * @mappings: live mappings (VMAs) of the region's data and control page.
+ * @reserved: zero.
+ *
+ * Errors: EBADFD (unbound handle).
+ */
+struct shmr_info {
+	char name[SHMR_NAME_MAX];
+	__u64 size;
+	__u64 seq;
+	__u32 uid;
+	__u32 gid;
+	__u32 mode;
+	__u32 flags;
+	__u32 handles;
+	__u32 mappings;
+	__u64 reserved[2];
+};
+
+/**
+ * struct shmr_notify - SHMR_IOC_NOTIFY argument
+ * @seq: out: the new sequence number.
+ * @flags: must be zero.
+ * @pad: must be zero.
+ *
+ * Bumps the sequence number and wakes every waiter.
+ *
+ * Errors: EBADFD (unbound), EINVAL (non-zero flags/pad), EACCES
+ * (read-only handle).
+ */
+struct shmr_notify {
+	__u64 seq;
+	__u32 flags;
+	__u32 pad;
+};
+
+/* shmr_wait.timeout_ns: wait without a time limit */
+#define SHMR_WAIT_FOREVER	(-1LL)
+
+/**
+ * struct shmr_wait - SHMR_IOC_WAIT argument
+ * @seq: in: the last sequence number the caller saw;
+ *	out: the current sequence number (also on ETIMEDOUT and EINTR).
+ * @timeout_ns: in: relative timeout in nanoseconds; 0 checks without
+ *	sleeping; SHMR_WAIT_FOREVER (any negative value) never times out.
+ * @flags: must be zero.
+ * @pad: must be zero.
+ *
+ * Returns 0 at once if the region's sequence differs from @seq, else
+ * sleeps until a NOTIFY. A NOTIFY that lands between the caller's check
+ * and its sleep still wakes it.
+ *
+ * Errors: EBADFD (unbound), EINVAL (non-zero flags/pad), ETIMEDOUT (the
+ * timeout passed), EINTR (a signal arrived; never restarted), EIDRM (the
+ * region is unlinked and @seq is current).
+ */
+struct shmr_wait {
+	__u64 seq;
+	__s64 timeout_ns;
+	__u32 flags;
+	__u32 pad;
+};
+
+#define SHMR_IOC_MAGIC		0xB8
+
+#define SHMR_IOC_CREATE		_IOWR(SHMR_IOC_MAGIC, 0x00, struct shmr_create)
+#define SHMR_IOC_ATTACH		_IOWR(SHMR_IOC_MAGIC, 0x01, struct shmr_attach)
+#define SHMR_IOC_UNLINK		_IOW(SHMR_IOC_MAGIC, 0x02, struct shmr_unlink)
+#define SHMR_IOC_INFO		_IOR(SHMR_IOC_MAGIC, 0x03, struct shmr_info)
+#define SHMR_IOC_NOTIFY		_IOWR(SHMR_IOC_MAGIC, 0x04, struct shmr_notify)
+#define SHMR_IOC_WAIT		_IOWR(SHMR_IOC_MAGIC, 0x05, struct shmr_wait)
+
+#endif /* _UAPI_LINUX_SHMREGION_H */

@@ -1,0 +1,50 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+# Install the Debian packages that building and testing shmregion needs.
+# Only what is missing is installed; with nothing missing this is silent.
+#
+#   scripts/deps.sh [base|debug|rt|dkms|lint|stress]...
+#
+# base (always): compilers, QEMU, busybox, cpio, kmod, a kernel to boot
+#   and its headers (Debian's cloud flavour, unless the running kernel
+#   has headers and a readable image), and linux-source-6.1 for the
+#   kselftest harness.
+set -eu
+
+want="gcc make gcc-multilib libc6-dev-i386 xz-utils cpio kmod busybox-static qemu-system-x86 linux-source-6.1"
+
+kr=$(uname -r)
+if [ ! -d "/lib/modules/$kr/build" ] || [ ! -r "/boot/vmlinuz-$kr" ]; then
+	want="$want linux-image-cloud-amd64 linux-headers-cloud-amd64"
+fi
+
+for extra in "$@"; do
+	case "$extra" in
+	base) ;;
+	debug) want="$want bc bison flex libelf-dev libssl-dev dwarves rsync" ;;
+	rt) want="$want linux-image-rt-amd64 linux-headers-rt-amd64" ;;
+	dkms) want="$want dkms" ;;
+	lint) want="$want sparse perl" ;;
+	stress) want="$want stress-ng" ;;
+	*) echo "deps.sh: unknown group '$extra'" >&2; exit 2 ;;
+	esac
+done
+
+missing=""
+for p in $want; do
+	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" ||
+		missing="$missing $p"
+done
+[ -z "$missing" ] && exit 0
+
+if ! command -v apt-get >/dev/null 2>&1; then
+	echo "deps.sh: missing packages:$missing (no apt-get here: install them by hand)" >&2
+	exit 1
+fi
+SUDO=""
+[ "$(id -u)" -eq 0 ] || SUDO=sudo
+echo "deps.sh: installing:$missing" >&2
+# An old or empty package list makes the first install fail: refresh once.
+$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends $missing >/dev/null ||
+	{ $SUDO apt-get update -q >/dev/null &&
+	  $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends $missing >/dev/null; }
