@@ -73,8 +73,8 @@ payload: selftests userspace
 	mkdir -p $(PAYLOAD)/tests $(PAYLOAD)/tests32 $(PAYLOAD)/bin $(PAYLOAD)/lib
 	cp $(BUILD)/selftests/* $(PAYLOAD)/tests/
 	for t in $(BUILD)/selftests32/*; do cp $$t $(PAYLOAD)/tests32/$$(basename $$t)_32; done
-	cd $(PAYLOAD) && ls tests/*_test tests32/*_test_32 > tests.list
 	[ ! -d $(BUILD)/userspace/payload ] || cp -a $(BUILD)/userspace/payload/. $(PAYLOAD)/
+	cd $(PAYLOAD) && ls tests/*_test tests/*_test.sh tests32/*_test_32 2>/dev/null > tests.list
 
 check: vm-module payload
 	$(VM) check
@@ -84,6 +84,9 @@ shell: vm-module payload
 
 demo: vm-module payload
 	$(VM) demo
+
+# Further targets, one fragment per concern (debug kernel, install, lint).
+-include $(sort $(wildcard $(CURDIR)/scripts/*.mk))
 
 clean:
 	[ ! -d $(KDIR) ] || $(MAKE) -C $(KDIR) M=$(CURDIR) clean
