@@ -74,7 +74,7 @@ payload: selftests userspace
 	cp $(BUILD)/selftests/* $(PAYLOAD)/tests/
 	for t in $(BUILD)/selftests32/*; do cp $$t $(PAYLOAD)/tests32/$$(basename $$t)_32; done
 	[ ! -d $(BUILD)/userspace/payload ] || cp -a $(BUILD)/userspace/payload/. $(PAYLOAD)/
-	cd $(PAYLOAD) && ls tests/*_test tests/*_test.sh tests32/*_test_32 2>/dev/null > tests.list
+	cd $(PAYLOAD) && find tests tests32 -type f -name '*_test*' | sort > tests.list
 
 check: vm-module payload
 	$(VM) check
