@@ -7,6 +7,7 @@
 #   make check      build everything, run the selftests in the VM
 #   make demo       two processes sharing a region, in the VM
 #   make shell      an interactive shell in the VM, module loaded
+#   make bench      the benchmark tables (ratios to futex, memfd), in the VM
 #
 # Variables: FLAVOUR=cloud|rt|debug picks a kernel (default: the running
 # kernel when its headers are installed, else Debian's cloud kernel);
@@ -28,7 +29,7 @@ PAYLOAD = $(BUILD)/payload
 VM = KERNEL=$(KERNEL) MODULE=$(VMKMOD)/module/shmregion.ko \
      PAYLOAD=$(PAYLOAD) WORK=$(BUILD)/vm $(CURDIR)/scripts/vm.sh
 
-.PHONY: all module userspace selftests deps check shell demo clean \
+.PHONY: all module userspace selftests deps check shell demo bench clean \
 	vm-module payload
 
 all: module userspace selftests
@@ -36,11 +37,11 @@ all: module userspace selftests
 deps:
 	@$(CURDIR)/scripts/deps.sh
 
-module:
+module: | deps
 	$(MAKE) -C $(KDIR) M=$(CURDIR) modules
 
 # --- userspace --------------------------------------------------------
-userspace:
+userspace: | deps
 	@[ ! -f userspace/Makefile ] || $(MAKE) -C userspace BUILD=$(BUILD)/userspace
 
 # --- selftests ----------------------------------------------------------
@@ -84,6 +85,16 @@ shell: vm-module payload
 
 demo: vm-module payload
 	$(VM) demo
+
+# The benchmark: static, with the uapi header only.
+$(BUILD)/bench/shmr_bench: bench/shmr_bench.c include/uapi/linux/shmregion.h | deps
+	mkdir -p $(dir $@)
+	$(CC) -Wall -Wextra -Wno-unused-parameter -O2 -static -Iinclude/uapi -o $@ $<
+
+bench: vm-module payload $(BUILD)/bench/shmr_bench
+	cp $(BUILD)/bench/shmr_bench $(PAYLOAD)/bin/
+	cp bench/bench.sh $(PAYLOAD)/bench.sh
+	$(VM) bench
 
 # Further targets, one fragment per concern (debug kernel, install, lint).
 -include $(sort $(wildcard $(CURDIR)/scripts/*.mk))

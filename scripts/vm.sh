@@ -2,14 +2,14 @@
 # SPDX-License-Identifier: GPL-2.0
 # Boot a kernel in QEMU with the module and a payload, and report.
 #
-#   scripts/vm.sh check|shell|demo
+#   scripts/vm.sh check|shell|demo|bench
 #
 # Environment (the Makefile sets these):
 #   KERNEL    kernel image to boot (bzImage)
 #   MODULE    shmregion.ko built for that kernel
 #   PAYLOAD   directory copied to /shmr in the guest: bin/ (on PATH),
 #             lib/, tests/, tests.list (one test program a line, relative
-#             to /shmr), demo.sh, post-tests.sh
+#             to /shmr), demo.sh, bench.sh, post-tests.sh
 #   HOSTBINS  host programs copied in with their shared libraries
 #   WORK      scratch directory (initramfs, logs)
 #   ACCEL     tcg (default) or kvm
@@ -21,7 +21,7 @@
 # the kernel log shows an oops, BUG, WARNING, sanitizer report or taint.
 set -euo pipefail
 
-mode=${1:?usage: vm.sh check|shell|demo}
+mode=${1:?usage: vm.sh check|shell|demo|bench}
 : "${KERNEL:?KERNEL must name a kernel image}" "${MODULE:?}" "${PAYLOAD:?}" "${WORK:?}"
 ACCEL=${ACCEL:-tcg}
 VM_MEM=${VM_MEM:-1024}
@@ -99,7 +99,7 @@ tail -n +1 -s 0.2 --pid=$qpid -f "$results" | tr -d '\r' |
 wait $qpid || rc=$?
 tr -d '\r' < "$results" > "$results.txt"
 
-if [ "$mode" = demo ]; then
+if [ "$mode" != check ]; then
 	grep -q '^shmr-done' "$results.txt" || { echo "vm.sh: the guest did not finish (rc=$rc)" >&2; exit 1; }
 	exit "$(sed -n 's/^shmr-rc: //p' "$results.txt")"
 fi
