@@ -41,8 +41,8 @@ module: | deps
 	$(MAKE) -C $(KDIR) M=$(CURDIR) modules
 
 # --- userspace --------------------------------------------------------
-userspace: | deps
-	@[ ! -f userspace/Makefile ] || $(MAKE) -C userspace BUILD=$(BUILD)/userspace
+userspace: $(KSFT)/lib.mk | deps
+	@[ ! -f userspace/Makefile ] || $(MAKE) -C userspace BUILD=$(BUILD)/userspace KSFT_DIR=$(KSFT)
 
 # --- selftests ----------------------------------------------------------
 # kselftest's harness and lib.mk come from Debian's linux-source-6.1 at

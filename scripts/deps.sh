@@ -3,7 +3,7 @@
 # Install the Debian packages that building and testing shmregion needs.
 # Only what is missing is installed; with nothing missing this is silent.
 #
-#   scripts/deps.sh [base|debug|rt|dkms|lint|stress]...
+#   scripts/deps.sh [base|debug|rt|dkms|install|lint|stress]...
 #
 # base (always): compilers, QEMU, busybox, cpio, kmod, a kernel to boot
 #   and its headers (Debian's cloud flavour, unless the running kernel
@@ -11,7 +11,7 @@
 #   kselftest harness.
 set -eu
 
-want="gcc make gcc-multilib libc6-dev-i386 xz-utils cpio kmod busybox-static qemu-system-x86 linux-source-6.1"
+want="gcc make gcc-multilib libc6-dev-i386 pkgconf xz-utils cpio kmod busybox-static qemu-system-x86 linux-source-6.1"
 
 kr=$(uname -r)
 if [ ! -d "/lib/modules/$kr/build" ] || [ ! -r "/boot/vmlinuz-$kr" ]; then
@@ -24,6 +24,7 @@ for extra in "$@"; do
 	debug) want="$want bc bison flex libelf-dev libssl-dev dwarves rsync" ;;
 	rt) want="$want linux-image-rt-amd64 linux-headers-rt-amd64" ;;
 	dkms) want="$want dkms" ;;
+	install) want="$want pkg-config" ;;
 	lint) want="$want sparse perl" ;;
 	stress) want="$want stress-ng" ;;
 	*) echo "deps.sh: unknown group '$extra'" >&2; exit 2 ;;
