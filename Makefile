@@ -35,7 +35,7 @@ VM = KERNEL=$(KERNEL) MODULE=$(VMKMOD)/module/shmregion.ko \
 all: module userspace selftests
 
 deps:
-	@$(CURDIR)/scripts/deps.sh
+	@$(CURDIR)/scripts/deps.sh $(filter rt debug,$(FLAVOUR))
 
 module: | deps
 	$(MAKE) -C $(KDIR) M=$(CURDIR) modules

@@ -1,0 +1,114 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# Installing shmregion like any other driver (docs/install.md).
+#
+#   make install        module for KDIR's kernel (+ depmod), uapi header,
+#                       udev rule, modules-load.d snippet, and the
+#                       userspace (library, header, .pc, CLI, man pages)
+#   make uninstall      removes what `make install` put there
+#   make dkms-install   source to /usr/src/shmregion-<version>, then
+#                       dkms add + install (DKMS_KREL=<release>, default:
+#                       the running kernel); AUTOINSTALL covers new kernels
+#   make dkms-uninstall dkms remove --all, source removed
+#   make check-install  `make install DESTDIR=...` checked on the host,
+#                       then modprobe from that tree in the VM
+#   make check-dkms     dkms add/build/install for KDIR's kernel, the
+#                       selftests in the VM on the DKMS-built module, then
+#                       dkms remove (needs root)
+#
+# DESTDIR and PREFIX (default /usr/local) work as usual; the module goes
+# to $(DESTDIR)/lib/modules/<release>/$(INSTALL_MOD_DIR)/module/, whatever
+# PREFIX (Kbuild keeps the module's folder in the path).
+
+PREFIX ?= /usr/local
+INSTALL_MOD_DIR ?= extra
+UDEVRULESDIR ?= $(PREFIX)/lib/udev/rules.d
+MODULESLOADDIR ?= $(PREFIX)/lib/modules-load.d
+DEPMOD ?= /sbin/depmod
+DKMS_KREL ?=
+
+SHMR_VERSION := $(shell sed -n 's/^PACKAGE_VERSION="\(.*\)"$$/\1/p' $(CURDIR)/dkms.conf)
+# The release of the kernel in KDIR (KREL only knows /lib/modules/*/build;
+# Debian's include/config/kernel.release says "6.1.192").
+INST_KREL = $(shell sed -n 's/^\#define UTS_RELEASE "\(.*\)"/\1/p' \
+	$(KDIR)/include/generated/utsrelease.h)
+# Debian's headers carry no signing key: do not try to sign with one.
+INST_NOSIGN = $(if $(wildcard $(KDIR)/certs/signing_key.pem),,CONFIG_MODULE_SIG_ALL=)
+INST_KO_DIR = $(DESTDIR)/lib/modules/$(INST_KREL)/$(INSTALL_MOD_DIR)/module
+DKMS_SRC = $(DESTDIR)/usr/src/shmregion-$(SHMR_VERSION)
+HAVE_USERSPACE = $(wildcard $(CURDIR)/userspace/Makefile)
+USERSPACE_INSTALL = $(MAKE) -C $(CURDIR)/userspace BUILD=$(BUILD)/userspace \
+	DESTDIR=$(DESTDIR) PREFIX=$(PREFIX)
+
+.PHONY: install uninstall install-module install-uapi install-udev \
+	install-modules-load install-userspace dkms-src dkms-install \
+	dkms-uninstall check-install check-dkms
+
+install: install-module install-uapi install-udev install-modules-load \
+	install-userspace
+
+install-module: vm-module
+	$(MAKE) -C $(KDIR) M=$(VMKMOD) INSTALL_MOD_PATH=$(DESTDIR) \
+		INSTALL_MOD_DIR=$(INSTALL_MOD_DIR) $(INST_NOSIGN) modules_install
+	$(DEPMOD) $(if $(DESTDIR),-b $(DESTDIR)) $(INST_KREL)
+
+install-uapi:
+	install -D -m 0644 $(CURDIR)/include/uapi/linux/shmregion.h \
+		$(DESTDIR)$(PREFIX)/include/linux/shmregion.h
+
+install-udev:
+	install -D -m 0644 $(CURDIR)/packaging/udev/70-shmregion.rules \
+		$(DESTDIR)$(UDEVRULESDIR)/70-shmregion.rules
+
+install-modules-load:
+	install -D -m 0644 $(CURDIR)/packaging/modules-load.d/shmregion.conf \
+		$(DESTDIR)$(MODULESLOADDIR)/shmregion.conf
+
+install-userspace:
+	$(if $(HAVE_USERSPACE),$(USERSPACE_INSTALL) install,@:)
+
+uninstall:
+	rm -f $(foreach s,ko ko.xz ko.zst ko.gz,$(INST_KO_DIR)/shmregion.$(s))
+	rmdir -p --ignore-fail-on-non-empty $(INST_KO_DIR) 2>/dev/null || :
+	[ ! -d $(DESTDIR)/lib/modules/$(INST_KREL) ] || \
+		$(DEPMOD) $(if $(DESTDIR),-b $(DESTDIR)) $(INST_KREL)
+	rm -f $(DESTDIR)$(PREFIX)/include/linux/shmregion.h \
+		$(DESTDIR)$(UDEVRULESDIR)/70-shmregion.rules \
+		$(DESTDIR)$(MODULESLOADDIR)/shmregion.conf
+	$(if $(HAVE_USERSPACE),$(USERSPACE_INSTALL) uninstall,@:)
+
+# --- DKMS -------------------------------------------------------------------
+# The DKMS source tree: dkms.conf, Kbuild, module/ and include/, without
+# build products.
+dkms-src:
+	rm -rf $(DKMS_SRC)
+	mkdir -p $(DKMS_SRC)
+	tar -C $(CURDIR) -cf - --exclude-vcs --exclude='*.o' --exclude='*.ko' \
+		--exclude='*.mod' --exclude='*.mod.c' --exclude='.*.cmd' \
+		--exclude='*.order' --exclude='*.symvers' --exclude='.tmp*' \
+		dkms.conf Kbuild module include | tar -C $(DKMS_SRC) -xf -
+
+# Reinstalling the same version replaces it (dkms add refuses twice).
+dkms-install:
+	$(CURDIR)/scripts/deps.sh dkms
+	$(MAKE) dkms-uninstall
+	$(MAKE) dkms-src DESTDIR=
+	dkms add shmregion/$(SHMR_VERSION)
+	dkms install shmregion/$(SHMR_VERSION) $(if $(DKMS_KREL),-k $(DKMS_KREL))
+
+dkms-uninstall:
+	! dkms status shmregion/$(SHMR_VERSION) | grep -q . || \
+		dkms remove shmregion/$(SHMR_VERSION) --all
+	rm -rf /usr/src/shmregion-$(SHMR_VERSION)
+
+# --- checks -----------------------------------------------------------------
+CHECK_INSTALL = KDIR=$(KDIR) KERNEL=$(KERNEL) BUILD=$(BUILD) \
+	PAYLOAD=$(PAYLOAD) SHMR_VERSION=$(SHMR_VERSION) \
+	SHMR_MAKE="$(MAKE) -C $(CURDIR) KDIR=$(KDIR) BUILD=$(BUILD)" \
+	$(CURDIR)/scripts/check-install.sh
+
+check-install: vm-module
+	+@$(CHECK_INSTALL) tree
+
+check-dkms: payload
+	+@$(CHECK_INSTALL) dkms
