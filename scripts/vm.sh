@@ -125,9 +125,16 @@ while read -r _ _ prog code; do
 done < <(grep '^# shmr-exit: ' "$results.txt")
 grep -q '^shmr-done' "$results.txt" ||
 	fail "the guest did not finish (qemu status $rc; timeout ${TIMEOUT}s)"
-if grep -Eq 'Oops|BUG:|WARNING:|Kernel panic|Call Trace:|KASAN|UBSAN|kmemleak: [0-9]+ new|possible recursive|possible circular|inconsistent lock|INFO: task .* blocked|general protection|stack-protector|hung_task' "$console"; then
+# What the kernel's checkers print: oops/BUG/WARNING, KASAN ("BUG: KASAN:"),
+# UBSAN ("UBSAN: ... in"), lockdep ("WARNING: possible circular locking
+# ...", "BUG: sleeping function called from invalid context"), kmemleak
+# ("kmemleak: N new suspected memory leaks", or kmemleak giving up),
+# BUG()/VM_BUG_ON ("kernel BUG at", "invalid opcode"), list debugging,
+# hardened usercopy, FORTIFY_SOURCE, hung tasks, RCU stalls, the OOM killer.
+reports='Oops|BUG:|WARNING:|Kernel panic|Call Trace:|KASAN|UBSAN|kernel BUG at|invalid opcode:|kmemleak: [0-9]+ new|kmemleak: .*(disabled|[Cc]annot|pool empty)|possible recursive|possible circular|inconsistent lock|lockdep is turned off|turning off the locking correctness validator|INFO: task .* blocked|rcu: INFO:|detected stall|general protection|stack-protector|hung_task|list_(add|del) corruption|usercopy: |detected buffer overflow|field-spanning write|Out of memory|invoked oom-killer|page allocation failure'
+if grep -Eq "$reports" "$console"; then
 	fail "kernel log has a report (see $console):"
-	grep -E -m 20 -A 12 'Oops|BUG:|WARNING:|Kernel panic|KASAN|UBSAN|kmemleak: [0-9]+ new|possible recursive|possible circular|inconsistent lock|INFO: task .* blocked|general protection' "$console" | sed 's/^/#   /' | tr -d '\r'
+	grep -E -m 20 -A 12 "$reports" "$console" | sed 's/^/#   /' | tr -d '\r'
 fi
 
 line="$passed passed, $failed failed"
