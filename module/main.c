@@ -1,20 +1,319 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * shmregion: named shared-memory regions with a wait-on-update signal.
+ *
+ * /dev/shmregion is a misc device; each open file is a handle that
+ * SHMR_IOC_CREATE or SHMR_IOC_ATTACH binds to one region for the rest of
+ * its life. The ABI is include/uapi/linux/shmregion.h and docs/abi.md.
+ * This file holds the device, the handle and the ioctls that bind it;
+ * region.c the region table and its lifetime, mmap.c the mappings,
+ * wait.c the sequence number and waiting.
+ *
+ *	int fd = open("/dev/shmregion", O_RDWR | O_CLOEXEC);
+ *	struct shmr_attach a = { .name = "frames", .flags = SHMR_ATTACH_RDONLY };
+ *	ioctl(fd, SHMR_IOC_ATTACH, &a);
+ *	p = mmap(NULL, a.size, PROT_READ, MAP_SHARED, fd, 0);
+ *	struct pollfd pfd = { .fd = fd, .events = POLLIN };
+ *	poll(&pfd, 1, -1);		// until a SHMR_IOC_NOTIFY
+ *	read(fd, &seq, sizeof(seq));	// consume it
  */
+#include <linux/cred.h>
+#include <linux/err.h>
 #include <linux/fs.h>
+#include <linux/kernel.h>
 #include <linux/miscdevice.h>
+#include <linux/mm.h>
 #include <linux/module.h>
+#include <linux/moduleparam.h>
+#include <linux/slab.h>
+#include <linux/uaccess.h>
+#include <linux/user_namespace.h>
 
-#include <linux/shmregion.h>
+#include "shmregion.h"
+
+u64 shmr_max_region_bytes = 256ULL << 20;
+module_param_named(max_region_bytes, shmr_max_region_bytes, ullong, 0644);
+MODULE_PARM_DESC(max_region_bytes,
+		 "Largest region in bytes; larger CREATEs fail with E2BIG (default 256 MiB)");
+
+u64 shmr_max_total_bytes = 1ULL << 30;
+module_param_named(max_total_bytes, shmr_max_total_bytes, ullong, 0644);
+MODULE_PARM_DESC(max_total_bytes,
+		 "Bytes of all live regions together; beyond it CREATE fails with ENOSPC (default 1 GiB)");
+
+unsigned int shmr_max_regions = 1024;
+module_param_named(max_regions, shmr_max_regions, uint, 0644);
+MODULE_PARM_DESC(max_regions,
+		 "Live regions; beyond it CREATE fails with ENOSPC (default 1024)");
+
+static umode_t shmr_dev_mode = 0666;
+
+static int shmr_dev_mode_set(const char *val, const struct kernel_param *kp)
+{
+	u16 mode;
+	int ret;
+
+	ret = kstrtou16(val, 8, &mode);
+	if (ret)
+		return ret;
+	if (mode & ~0777)
+		return -EINVAL;
+	*(umode_t *)kp->arg = mode;
+	return 0;
+}
+
+static int shmr_dev_mode_get(char *buf, const struct kernel_param *kp)
+{
+	return scnprintf(buf, PAGE_SIZE, "%04o\n", *(umode_t *)kp->arg);
+}
+
+static const struct kernel_param_ops shmr_dev_mode_ops = {
+	.set	= shmr_dev_mode_set,
+	.get	= shmr_dev_mode_get,
+};
+module_param_cb(dev_mode, &shmr_dev_mode_ops, &shmr_dev_mode, 0444);
+MODULE_PARM_DESC(dev_mode, "Mode of /dev/shmregion, octal, applied at load (default 0666)");
+
+/* Bind @h to @r (whose reference it takes over) and publish the binding. */
+static void shmr_handle_bind(struct shmr_handle *h, struct shmr_region *r,
+			     bool rdonly)
+{
+	lockdep_assert_held(&h->bind_lock);
+	h->rdonly = rdonly;
+	atomic64_set(&h->consumed, shmr_region_seq(r));
+	atomic_inc(&r->nr_handles);
+	/* pairs with smp_load_acquire() in shmr_handle_region() */
+	smp_store_release(&h->region, r);
+}
+
+static bool shmr_reserved_zero(const __u64 *reserved, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (reserved[i])
+			return false;
+	return true;
+}
+
+/**
+ * shmr_ioctl_create() - SHMR_IOC_CREATE: make or reuse a region, bind rw
+ * @file: the handle's file.
+ * @uarg: struct shmr_create in userspace.
+ *
+ * If the result cannot be written back (-EFAULT) the handle stays
+ * unbound; a persistent region it made stays in the table.
+ *
+ * Context: process context; sleeps (allocates the region's memory).
+ * Return: 0 or a negative errno from docs/abi.md.
+ */
+static long shmr_ioctl_create(struct file *file,
+			      struct shmr_create __user *uarg)
+{
+	struct shmr_handle *h = file->private_data;
+	struct shmr_region *r;
+	struct shmr_create c;
+	bool created;
+	u64 size;
+	long ret;
+
+	if (copy_from_user(&c, uarg, sizeof(c)))
+		return -EFAULT;
+	if (c.flags & ~SHMR_CREATE_FLAGS || c.pad ||
+	    !shmr_reserved_zero(c.reserved, ARRAY_SIZE(c.reserved)))
+		return -EINVAL;
+	if (c.mode & ~SHMR_MODE_MASK || shmr_name_check(c.name) < 0 || !c.size)
+		return -EINVAL;
+	/* data offsets must stay below the control page's offset */
+	if (c.size > READ_ONCE(shmr_max_region_bytes) ||
+	    c.size > SHMR_CTRL_OFFSET)
+		return -E2BIG;
+	size = PAGE_ALIGN(c.size);
+	if (size > READ_ONCE(shmr_max_region_bytes))
+		return -E2BIG;
+	if (!(file->f_mode & FMODE_WRITE))
+		return -EBADF;
+
+	mutex_lock(&h->bind_lock);
+	if (h->region) {
+		ret = -EBUSY;
+		goto out_unlock;
+	}
+	r = shmr_region_create(c.name, size, c.mode, c.flags, &created);
+	if (IS_ERR(r)) {
+		ret = PTR_ERR(r);
+		goto out_unlock;
+	}
+	c.size = r->size;
+	c.result = created ? SHMR_RESULT_CREATED : 0;
+	if (copy_to_user(uarg, &c, sizeof(c))) {
+		ret = -EFAULT;
+		goto err_put_region;
+	}
+	shmr_handle_bind(h, r, false);
+	mutex_unlock(&h->bind_lock);
+	return 0;
+
+err_put_region:
+	shmr_region_put(r);
+out_unlock:
+	mutex_unlock(&h->bind_lock);
+	return ret;
+}
+
+/**
+ * shmr_ioctl_attach() - SHMR_IOC_ATTACH: bind to an existing region
+ * @file: the handle's file.
+ * @uarg: struct shmr_attach in userspace.
+ *
+ * Context: process context.
+ * Return: 0 or a negative errno from docs/abi.md.
+ */
+static long shmr_ioctl_attach(struct file *file,
+			      struct shmr_attach __user *uarg)
+{
+	struct shmr_handle *h = file->private_data;
+	struct shmr_region *r;
+	struct shmr_attach a;
+	bool rdonly;
+	long ret;
+
+	if (copy_from_user(&a, uarg, sizeof(a)))
+		return -EFAULT;
+	if (a.flags & ~SHMR_ATTACH_FLAGS || a.pad ||
+	    !shmr_reserved_zero(a.reserved, ARRAY_SIZE(a.reserved)) ||
+	    shmr_name_check(a.name) < 0)
+		return -EINVAL;
+	rdonly = a.flags & SHMR_ATTACH_RDONLY;
+	if (!rdonly && !(file->f_mode & FMODE_WRITE))
+		return -EBADF;
+
+	mutex_lock(&h->bind_lock);
+	if (h->region) {
+		ret = -EBUSY;
+		goto out_unlock;
+	}
+	r = shmr_region_attach(a.name, rdonly);
+	if (IS_ERR(r)) {
+		ret = PTR_ERR(r);
+		goto out_unlock;
+	}
+	a.size = r->size;
+	if (copy_to_user(uarg, &a, sizeof(a))) {
+		ret = -EFAULT;
+		goto err_put_region;
+	}
+	shmr_handle_bind(h, r, rdonly);
+	mutex_unlock(&h->bind_lock);
+	return 0;
+
+err_put_region:
+	shmr_region_put(r);
+out_unlock:
+	mutex_unlock(&h->bind_lock);
+	return ret;
+}
+
+/* SHMR_IOC_UNLINK: remove a name; works on bound and unbound handles. */
+static long shmr_ioctl_unlink(struct shmr_unlink __user *uarg)
+{
+	struct shmr_unlink u;
+
+	if (copy_from_user(&u, uarg, sizeof(u)))
+		return -EFAULT;
+	if (u.flags || u.pad ||
+	    !shmr_reserved_zero(u.reserved, ARRAY_SIZE(u.reserved)) ||
+	    shmr_name_check(u.name) < 0)
+		return -EINVAL;
+	return shmr_region_unlink(u.name);
+}
+
+/* SHMR_IOC_INFO: describe the bound region. */
+static long shmr_ioctl_info(struct shmr_handle *h,
+			    struct shmr_info __user *uarg)
+{
+	struct shmr_region *r = shmr_handle_region(h);
+	struct user_namespace *ns = current_user_ns();
+	struct shmr_info info;
+
+	if (!r)
+		return -EBADFD;
+	memset(&info, 0, sizeof(info));
+	memcpy(info.name, r->name, sizeof(info.name));
+	info.size = r->size;
+	info.seq = shmr_region_seq(r);
+	info.uid = from_kuid_munged(ns, r->uid);
+	info.gid = from_kgid_munged(ns, r->gid);
+	info.mode = r->mode;
+	info.flags = r->flags;
+	if (READ_ONCE(r->unlinked))
+		info.flags |= SHMR_INFO_UNLINKED;
+	if (h->rdonly)
+		info.flags |= SHMR_INFO_RDONLY;
+	info.handles = atomic_read(&r->nr_handles);
+	info.mappings = atomic_read(&r->nr_mappings);
+	if (copy_to_user(uarg, &info, sizeof(info)))
+		return -EFAULT;
+	return 0;
+}
 
 static long shmr_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 {
-	return -ENOTTY;
+	struct shmr_handle *h = file->private_data;
+	void __user *argp = (void __user *)arg;
+
+	switch (cmd) {
+	case SHMR_IOC_CREATE:
+		return shmr_ioctl_create(file, argp);
+	case SHMR_IOC_ATTACH:
+		return shmr_ioctl_attach(file, argp);
+	case SHMR_IOC_UNLINK:
+		return shmr_ioctl_unlink(argp);
+	case SHMR_IOC_INFO:
+		return shmr_ioctl_info(h, argp);
+	case SHMR_IOC_NOTIFY:
+		return shmr_ioctl_notify(h, argp);
+	case SHMR_IOC_WAIT:
+		return shmr_ioctl_wait(h, argp);
+	default:
+		return -ENOTTY;
+	}
+}
+
+static int shmr_open(struct inode *inode, struct file *file)
+{
+	struct shmr_handle *h;
+
+	h = kzalloc(sizeof(*h), GFP_KERNEL_ACCOUNT | __GFP_RETRY_MAYFAIL);
+	if (!h)
+		return -ENOMEM;
+	mutex_init(&h->bind_lock);
+	file->private_data = h;
+	/* read() returns sequence numbers, not file data: no position */
+	return stream_open(inode, file);
+}
+
+static int shmr_release(struct inode *inode, struct file *file)
+{
+	struct shmr_handle *h = file->private_data;
+	struct shmr_region *r = h->region;
+
+	if (r) {
+		atomic_dec(&r->nr_handles);
+		shmr_region_put(r);
+	}
+	mutex_destroy(&h->bind_lock);
+	kfree(h);
+	return 0;
 }
 
 static const struct file_operations shmr_fops = {
 	.owner		= THIS_MODULE,
+	.open		= shmr_open,
+	.release	= shmr_release,
+	.read		= shmr_read,
+	.poll		= shmr_poll,
+	.mmap		= shmr_mmap,
 	.unlocked_ioctl	= shmr_ioctl,
 	.compat_ioctl	= compat_ptr_ioctl,
 };
@@ -23,10 +322,37 @@ static struct miscdevice shmr_misc = {
 	.minor	= MISC_DYNAMIC_MINOR,
 	.name	= "shmregion",
 	.fops	= &shmr_fops,
-	.mode	= 0666,
+	.groups	= shmr_attr_groups,
 };
 
-module_misc_device(shmr_misc);
+static int __init shmr_init(void)
+{
+	int ret;
+
+	ret = shmr_region_init();
+	if (ret)
+		return ret;
+	shmr_misc.mode = shmr_dev_mode;
+	ret = misc_register(&shmr_misc);
+	if (ret)
+		goto err_region_exit;
+	return 0;
+
+err_region_exit:
+	shmr_region_exit();
+	return ret;
+}
+
+static void __exit shmr_exit(void)
+{
+	misc_deregister(&shmr_misc);
+	shmr_region_exit();
+}
+
+module_init(shmr_init);
+module_exit(shmr_exit);
 
 MODULE_DESCRIPTION("Named shared-memory regions with a wait-on-update signal");
+MODULE_AUTHOR("shmregion developers");
 MODULE_LICENSE("GPL");
+MODULE_VERSION("0.1.0");
