@@ -26,7 +26,7 @@ VMKMOD = $(BUILD)/kmod/$(subst /,_,$(KDIR))
 KSFT = $(BUILD)/kselftest
 PAYLOAD = $(BUILD)/payload
 
-VM = KERNEL=$(KERNEL) MODULE=$(VMKMOD)/module/shmregion.ko \
+VM = KERNEL=$(KERNEL) MODULE=$(VMKMOD)/module/shmregion.ko KMODDIR=$(dir $(KDIR)) \
      PAYLOAD=$(PAYLOAD) WORK=$(BUILD)/vm $(CURDIR)/scripts/vm.sh
 
 .PHONY: all module userspace selftests deps check shell demo bench clean \

@@ -11,6 +11,9 @@
 #             lib/, tests/, tests.list (one test program a line, relative
 #             to /shmr), demo.sh, bench.sh, post-tests.sh
 #   HOSTBINS  host programs copied in with their shared libraries
+#   KMODDIR   the booted kernel's /lib/modules/<release>: the modules in
+#             GUEST_KMODS (default "loop ext4", for an O_DIRECT-capable
+#             filesystem) are copied in with their dependencies, if there
 #   WORK      scratch directory (initramfs, logs)
 #   ACCEL     tcg (default) or kvm
 #   VM_MEM    guest memory in MiB (default 1024); VM_SMP vCPUs (default 2)
@@ -59,6 +62,28 @@ add_host_bin() {
 for b in ${HOSTBINS:-}; do
 	add_host_bin "$b"
 done
+
+# Kernel modules the guest loads before the tests, dependencies first
+# (modules.dep lists them nearest first). Built-in ones need nothing.
+add_kmod() {
+	local m=$1 line dep
+	line=$(grep -E "(^|/)$m\.ko(\.[a-z]+)?:" "$KMODDIR/modules.dep") || return 0
+	for dep in $(echo "${line#*:}" | tr ' ' '\n' | tac); do
+		add_kmod_file "$dep"
+	done
+	add_kmod_file "${line%%:*}"
+}
+add_kmod_file() {
+	grep -qxF "$(basename "$1")" "$root/shmr/kmod/load.list" 2>/dev/null && return 0
+	cp "$KMODDIR/$1" "$root/shmr/kmod/"
+	basename "$1" >> "$root/shmr/kmod/load.list"
+}
+if [ -n "${KMODDIR:-}" ] && [ -r "$KMODDIR/modules.dep" ]; then
+	mkdir -p "$root/shmr/kmod"
+	for m in ${GUEST_KMODS-loop ext4}; do
+		add_kmod "$m"
+	done
+fi
 # Dynamically linked payload programs (the shared library's users).
 for f in "$root"/shmr/bin/* "$root"/shmr/tests/*; do
 	[ -f "$f" ] && [ -x "$f" ] || continue
