@@ -1,0 +1,117 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+# The guest side of `make check-debug` (scripts/debug.mk puts it in the
+# payload as /shmr/debug/debug-guest.sh).  It is run under other names,
+# one per step, and prints TAP lines:
+#
+#   debug/fuzz, debug/fuzz32      shmr_fuzz (64- and 32-bit), seeded
+#   debug/stress, debug/stress32  shmr_stress: create/attach/.../SIGKILL races
+#   debug/stress-ng               stress-ng's device stressor on
+#                                 /dev/shmregion, its mmap stressors beside
+#                                 a shmr_stress run
+#   post-tests.sh                 the module's counters are back to 0
+#                                 (run by the guest's init before rmmod)
+#   post-rmmod.sh                 kmemleak finds nothing (after rmmod)
+#
+# Parameters come from debug.env next to this script (make writes it).
+
+here=/shmr/debug
+. "$here/debug.env"
+sysfs=/sys/class/misc/shmregion
+kmemleak=/sys/kernel/debug/kmemleak
+
+tap() {
+	if [ "$1" -eq 0 ]; then
+		echo "ok - $2"
+	else
+		echo "not ok - $2"
+	fi
+}
+
+# counter NAME: the module's sysfs counter, or "missing"
+counter() {
+	cat "$sysfs/$1" 2>/dev/null || echo missing
+}
+
+case "$(basename "$0")" in
+fuzz)
+	exec /shmr/tests/shmr_fuzz --seed "$FUZZ_SEED" --calls "$FUZZ_CALLS" \
+		--procs "$FUZZ_PROCS" </dev/null
+	;;
+fuzz32)
+	exec /shmr/tests32/shmr_fuzz_32 --seed "$FUZZ_SEED" \
+		--calls "$FUZZ32_CALLS" --procs "$FUZZ_PROCS" </dev/null
+	;;
+stress)
+	exec /shmr/tests/shmr_stress --seconds "$STRESS_SECONDS" \
+		--procs "$STRESS_PROCS" </dev/null
+	;;
+stress32)
+	exec /shmr/tests32/shmr_stress_32 --seconds "$STRESS32_SECONDS" \
+		--procs "$STRESS_PROCS" </dev/null
+	;;
+stress-ng)
+	command -v stress-ng >/dev/null || {
+		echo "not ok - stress-ng is not in the payload"
+		exit 1
+	}
+	cd /tmp || exit 1
+	rc=0
+	stress-ng --dev 4 --dev-file /dev/shmregion \
+		--timeout "${STRESS_NG_SECONDS}s" --metrics-brief \
+		</dev/null >/tmp/stress-ng-dev.log 2>&1
+	st=$?
+	sed 's/^/# /' /tmp/stress-ng-dev.log
+	tap "$st" "stress-ng --dev 4 --dev-file /dev/shmregion (status $st)"
+	[ "$st" -eq 0 ] || rc=1
+	# The mmap stressors cannot map a device; they run beside shmr_stress
+	# so that region faults and VMA changes race with unrelated ones.
+	stress-ng --mmap 1 --mmap-bytes 32m --mmap-mprotect --mremap 1 \
+		--mremap-bytes 32m --mprotect 1 \
+		--timeout "${STRESS_NG_SECONDS}s" --metrics-brief \
+		</dev/null >/tmp/stress-ng-mmap.log 2>&1 &
+	ng=$!
+	/shmr/tests/shmr_stress --seconds "$STRESS_NG_SECONDS" --procs 4 \
+		</dev/null >/tmp/stress-beside.log 2>&1
+	ss=$?
+	wait "$ng"
+	st=$?
+	sed 's/^/# /' /tmp/stress-ng-mmap.log /tmp/stress-beside.log
+	tap "$st" "stress-ng --mmap --mremap --mprotect (status $st)"
+	tap "$ss" "shmr_stress beside stress-ng's mmap stressors (status $ss)"
+	[ "$st" -eq 0 ] && [ "$ss" -eq 0 ] || rc=1
+	exit $rc
+	;;
+post-tests.sh)
+	# Every test process has been reaped: nothing may be left.
+	r=$(counter nr_regions)
+	b=$(counter nr_bytes)
+	[ "$r" = 0 ] && [ "$b" = 0 ]
+	tap $? "counters back to 0 after the tests (nr_regions=$r nr_bytes=$b)"
+	if [ "$r" != 0 ] && [ -r /proc/driver/shmregion ]; then
+		sed 's/^/# /' /proc/driver/shmregion
+	fi
+	;;
+post-rmmod.sh)
+	if ! [ -w "$kmemleak" ]; then
+		tap 1 "kmemleak: no $kmemleak (debug kernel? debugfs?)"
+		exit 0
+	fi
+	# kmemleak only reports objects older than 5 s (MSECS_MIN_AGE in
+	# mm/kmemleak.c): let whatever rmmod left behind reach that age.
+	# This waits on kmemleak's clock, not on another process.
+	sleep 6
+	ok=0
+	echo scan > "$kmemleak" || ok=1
+	echo scan > "$kmemleak" || ok=1
+	leaks=$(cat "$kmemleak")
+	[ -z "$leaks" ] || ok=1
+	n=$(printf '%s\n' "$leaks" | grep -c '^unreferenced object')
+	tap $ok "kmemleak scan after rmmod ($n suspected leaks)"
+	[ -z "$leaks" ] || printf '%s\n' "$leaks" | head -n 60 | sed 's/^/# /'
+	;;
+*)
+	echo "not ok - debug-guest.sh: unknown step $(basename "$0")"
+	exit 1
+	;;
+esac
