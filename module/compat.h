@@ -11,6 +11,7 @@
 #define _SHMR_COMPAT_H
 
 #include <linux/mm.h>
+#include <linux/shmem_fs.h>
 
 /*
  * 6.3 made vma->vm_flags read-only and added vm_flags_set() and
@@ -26,6 +27,27 @@ static inline void vm_flags_clear(struct vm_area_struct *vma,
 				  vm_flags_t flags)
 {
 	vma->vm_flags &= ~flags;
+}
+#endif
+
+/*
+ * After 6.18 ("mm: update shmem_[kernel]_file_*() functions to use
+ * vma_flags_t") shmem_file_setup() takes a vma_flags_t bitmap instead of
+ * unsigned long VM_* flags.
+ */
+#ifdef SHMR_HAVE_SHMEM_VMA_FLAGS
+static inline struct file *shmr_shmem_file_setup(const char *name,
+						 loff_t size, bool noreserve)
+{
+	return shmem_file_setup(name, size, noreserve ?
+				mk_vma_flags(VMA_NORESERVE_BIT) :
+				EMPTY_VMA_FLAGS);
+}
+#else
+static inline struct file *shmr_shmem_file_setup(const char *name,
+						 loff_t size, bool noreserve)
+{
+	return shmem_file_setup(name, size, noreserve ? VM_NORESERVE : 0);
 }
 #endif
 

@@ -180,8 +180,8 @@ static struct shmr_region *shmr_region_alloc(const char *name, u64 size,
 	}
 	r->ctrl = page_address(r->ctrl_page);
 
-	r->shmem = shmem_file_setup("shmregion", size,
-				    flags & SHMR_CREATE_LAZY ? VM_NORESERVE : 0);
+	r->shmem = shmr_shmem_file_setup("shmregion", size,
+					 flags & SHMR_CREATE_LAZY);
 	if (IS_ERR(r->shmem)) {
 		ret = PTR_ERR(r->shmem);
 		goto err_free_ctrl;
