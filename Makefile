@@ -5,6 +5,7 @@
 #
 #   make            module (module/shmregion.ko), userspace, selftests
 #   make check      build everything, run the selftests in the VM
+#   make check-compat  the selftests built with -m32, in the VM
 #   make demo       two processes sharing a region, in the VM
 #   make shell      an interactive shell in the VM, module loaded
 #   make bench      the benchmark tables (ratios to futex, memfd), in the VM
@@ -25,11 +26,14 @@ KREL = $(notdir $(patsubst %/,%,$(dir $(KDIR))))
 VMKMOD = $(BUILD)/kmod/$(subst /,_,$(KDIR))
 KSFT = $(BUILD)/kselftest
 PAYLOAD = $(BUILD)/payload
+# Which test programs the guest runs: tests (64-bit selftests and the
+# userspace tests), tests32 (the selftests built with -m32: compat ioctl).
+SUITES ?= tests
 
 VM = KERNEL=$(KERNEL) MODULE=$(VMKMOD)/module/shmregion.ko KMODDIR=$(dir $(KDIR)) \
      PAYLOAD=$(PAYLOAD) WORK=$(BUILD)/vm $(CURDIR)/scripts/vm.sh
 
-.PHONY: all module userspace selftests deps check shell demo bench clean \
+.PHONY: all module userspace selftests deps check check-compat shell demo bench clean \
 	vm-module payload
 
 all: module userspace selftests
@@ -75,10 +79,14 @@ payload: selftests userspace
 	cp $(BUILD)/selftests/* $(PAYLOAD)/tests/
 	for t in $(BUILD)/selftests32/*; do cp $$t $(PAYLOAD)/tests32/$$(basename $$t)_32; done
 	[ ! -d $(BUILD)/userspace/payload ] || cp -a $(BUILD)/userspace/payload/. $(PAYLOAD)/
-	cd $(PAYLOAD) && find tests tests32 -type f -name '*_test*' | sort > tests.list
+	cd $(PAYLOAD) && find $(SUITES) -type f -name '*_test*' | sort > tests.list
 
 check: vm-module payload
 	$(VM) check
+
+# The same selftests as 32-bit programs on the 64-bit kernel.
+check-compat:
+	+$(MAKE) check SUITES=tests32
 
 shell: vm-module payload
 	$(VM) shell

@@ -44,7 +44,8 @@ debug-kernel:
 check-debug: debug-kernel
 	+@seed=$${FUZZ_SEED:-$$(od -An -N4 -tu4 /dev/urandom | tr -d ' ')}; \
 	echo "check-debug: FUZZ_SEED=$$seed"; \
-	$(MAKE) --no-print-directory FLAVOUR=debug FUZZ_SEED=$$seed check-debug-vm
+	$(MAKE) --no-print-directory FLAVOUR=debug FUZZ_SEED=$$seed \
+		SUITES="tests tests32" check-debug-vm
 
 $(DEBUG_OUT)/%: selftests/%.c include/uapi/linux/shmregion.h
 	@mkdir -p $(DEBUG_OUT)
