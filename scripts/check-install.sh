@@ -52,6 +52,7 @@ summary() {
 vm_check() {
 	local line p f s
 	KERNEL=$KERNEL MODULE=$1 PAYLOAD=$2 WORK=$3 HOSTBINS=${4:-} \
+		KMODDIR=$(dirname "$KDIR") \
 		"$here/vm.sh" check 2>&1 | tee "$3.log" |
 		grep -Ev '^[0-9]+ passed, [0-9]+ failed'
 	line=$(grep -E '^[0-9]+ passed, [0-9]+ failed' "$3.log" | tail -n 1)

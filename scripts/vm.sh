@@ -12,7 +12,7 @@
 #             to /shmr), demo.sh, bench.sh, post-tests.sh
 #   HOSTBINS  host programs copied in with their shared libraries
 #   KMODDIR   the booted kernel's /lib/modules/<release>: the modules in
-#             GUEST_KMODS (default "loop ext4", for an O_DIRECT-capable
+#             GUEST_KMODS (default "loop crc32c_generic ext4", for an O_DIRECT-capable
 #             filesystem) are copied in with their dependencies, if there
 #   WORK      scratch directory (initramfs, logs)
 #   ACCEL     tcg (default) or kvm
@@ -80,7 +80,7 @@ add_kmod_file() {
 }
 if [ -n "${KMODDIR:-}" ] && [ -r "$KMODDIR/modules.dep" ]; then
 	mkdir -p "$root/shmr/kmod"
-	for m in ${GUEST_KMODS-loop ext4}; do
+	for m in ${GUEST_KMODS-loop crc32c_generic ext4}; do
 		add_kmod "$m"
 	done
 fi
