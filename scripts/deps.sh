@@ -13,16 +13,12 @@ set -eu
 
 want="gcc make gcc-multilib libc6-dev-i386 pkgconf xz-utils cpio kmod busybox-static qemu-system-x86 linux-source-6.1"
 
-kr=$(uname -r)
-if [ ! -d "/lib/modules/$kr/build" ] || [ ! -r "/boot/vmlinuz-$kr" ]; then
-	want="$want linux-image-cloud-amd64 linux-headers-cloud-amd64"
-fi
 
 for extra in "$@"; do
 	case "$extra" in
 	base) ;;
 	debug) want="$want bc bison flex libelf-dev libssl-dev dwarves rsync" ;;
-	rt) want="$want linux-image-rt-amd64 linux-headers-rt-amd64" ;;
+	rt) ;;
 	dkms) want="$want dkms" ;;
 	install) want="$want pkg-config" ;;
 	lint) want="$want sparse perl" ;;

@@ -19,7 +19,7 @@
  * Errors are returned as -1/errno by ioctl(2); each ioctl below lists
  * the errno values it can give besides EFAULT (bad pointer).
  *
- * Common to every ioctl except CREATE, ATTACH and UNLINK:
+ * Common to every ioctl except CREATE, ATTACH, UNLINK and LIST:
  *	EBADFD	the handle is not bound to a region yet.
  * Unknown ioctl numbers give ENOTTY.
  */
@@ -46,13 +46,30 @@
  * PROT_READ, MAP_SHARED) gives a read-only struct shmr_ctrl that the
  * kernel keeps current, so a process can see the sequence number
  * without a system call. Offsets below it map the region's data.
+ *
+ * The offset needs a 64-bit off_t. A 32-bit program built without
+ * -D_FILE_OFFSET_BITS=64 would pass a truncated offset (0) to mmap() and
+ * silently map the data instead, so using SHMR_CTRL_OFFSET there is a
+ * compile error ("size of array is negative": rebuild with
+ * -D_FILE_OFFSET_BITS=64, or call mmap64()). __SHMR_CTRL_OFFSET is the
+ * bare value, for code that has no off_t.
  */
-#define SHMR_CTRL_OFFSET	(1ULL << 40)
+#define __SHMR_CTRL_OFFSET	(1ULL << 40)
+#ifdef __KERNEL__
+#define SHMR_CTRL_OFFSET	__SHMR_CTRL_OFFSET
+#else
+#define SHMR_CTRL_OFFSET						\
+	((off_t)(__SHMR_CTRL_OFFSET +					\
+		 0 * sizeof(char[sizeof(off_t) >= 8 ? 1 : -1])))
+#endif
 
 /**
  * struct shmr_ctrl - the start of the read-only control page
- * @seq: the region's update sequence number; written by the kernel with
- *	release semantics after every NOTIFY (read it with an acquire load).
+ * @seq: the region's update sequence number: the one counter that NOTIFY
+ *	increments and WAIT, INFO, read() and poll() read. The kernel
+ *	increments it with a fully ordered atomic operation; read it with an
+ *	acquire load, and whatever the notifier wrote before its NOTIFY is
+ *	visible.
  * @flags: SHMR_CTRL_UNLINKED once the region's name has been removed.
  * @reserved: zero.
  */
@@ -95,8 +112,16 @@ struct shmr_ctrl {
  * (handle already bound), EBADF (handle not opened for writing), EEXIST
  * (SHMR_CREATE_EXCL and the name exists), EACCES (existing region not
  * writable by the caller), E2BIG (@size over the max_region_bytes
- * parameter), ENOSPC (max_regions or max_total_bytes reached), ENOMEM
- * (the memory, or the caller's memory cgroup, cannot back the region).
+ * parameter), ENOSPC (max_regions or max_total_bytes reached), EDQUOT
+ * (the caller's max_user_regions or max_user_bytes reached; not checked
+ * for CAP_SYS_RESOURCE), ENOMEM (the memory, or the caller's memory
+ * cgroup, cannot back the region), EINTR (the caller was killed while
+ * it waited for a concurrent CREATE of the same name).
+ *
+ * Two CREATEs of one name never both allocate: the first reserves the
+ * name, a concurrent CREATE without SHMR_CREATE_EXCL waits for it and
+ * then attaches (or creates the region itself if the first one failed).
+ * ATTACH, UNLINK and LIST do not see a region until its CREATE is done.
  */
 struct shmr_create {
 	char name[SHMR_NAME_MAX];
@@ -220,8 +245,13 @@ struct shmr_notify {
  * and its sleep still wakes it.
  *
  * Errors: EBADFD (unbound), EINVAL (non-zero flags/pad), ETIMEDOUT (the
- * timeout passed), EINTR (a signal arrived; never restarted), EIDRM (the
- * region is unlinked and @seq is current).
+ * timeout passed), EINTR (a signal arrived), EIDRM (the region is
+ * unlinked and @seq is current).
+ *
+ * WAIT is never restarted after a signal, not even under SA_RESTART
+ * (as for select() and epoll_wait(), the timeout is relative): the
+ * caller gets EINTR with @seq current and decides. read() of the handle,
+ * by contrast, is restarted under SA_RESTART, as eventfd's is.
  */
 struct shmr_wait {
 	__u64 seq;
@@ -230,7 +260,36 @@ struct shmr_wait {
 	__u32 pad;
 };
 
-#define SHMR_IOC_MAGIC		0xB8
+/**
+ * struct shmr_list - SHMR_IOC_LIST argument
+ * @entries: in: userspace address of an array of @nr struct shmr_info.
+ * @nr: in: the array's length (0: only count); out: entries written.
+ * @total: out: the named regions there are; more than @nr means the
+ *	array was too short (call again with a longer one).
+ * @flags: must be zero.
+ * @pad: must be zero.
+ * @reserved: must be zero.
+ *
+ * Describes every named region, in no particular order, as SHMR_IOC_INFO
+ * does (SHMR_INFO_RDONLY is never set). Works on any handle, bound or
+ * not: the listing is world-readable, like /proc/sysvipc/shm.
+ *
+ * Errors: EINVAL (non-zero flags/pad/reserved), ENOMEM.
+ */
+struct shmr_list {
+	__u64 entries;
+	__u32 nr;
+	__u32 total;
+	__u32 flags;
+	__u32 pad;
+	__u64 reserved[2];
+};
+
+/*
+ * 0xD7: free in Documentation/userspace-api/ioctl/ioctl-number.rst as of
+ * 7.3 (0xB8, used before 0.2.0, is taken by mshv and mrvl_cn10k_dpi).
+ */
+#define SHMR_IOC_MAGIC		0xD7
 
 #define SHMR_IOC_CREATE		_IOWR(SHMR_IOC_MAGIC, 0x00, struct shmr_create)
 #define SHMR_IOC_ATTACH		_IOWR(SHMR_IOC_MAGIC, 0x01, struct shmr_attach)
@@ -238,5 +297,6 @@ struct shmr_wait {
 #define SHMR_IOC_INFO		_IOR(SHMR_IOC_MAGIC, 0x03, struct shmr_info)
 #define SHMR_IOC_NOTIFY		_IOWR(SHMR_IOC_MAGIC, 0x04, struct shmr_notify)
 #define SHMR_IOC_WAIT		_IOWR(SHMR_IOC_MAGIC, 0x05, struct shmr_wait)
+#define SHMR_IOC_LIST		_IOWR(SHMR_IOC_MAGIC, 0x06, struct shmr_list)
 
 #endif /* _UAPI_LINUX_SHMREGION_H */
