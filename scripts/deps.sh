@@ -3,7 +3,7 @@
 # Install the Debian packages that building and testing shmregion needs.
 # Only what is missing is installed; with nothing missing this is silent.
 #
-#   scripts/deps.sh [base|debug|rt|dkms|install|lint|stress]...
+#   scripts/deps.sh [base|debug|rt|dkms|deb|install|lint|stress]...
 #
 # base (always): compilers, QEMU, busybox, cpio, kmod, a kernel to boot
 #   and its headers (Debian's cloud flavour, unless the running kernel
@@ -20,6 +20,7 @@ for extra in "$@"; do
 	debug) want="$want bc bison flex libelf-dev libssl-dev dwarves rsync" ;;
 	rt) ;;
 	dkms) want="$want dkms" ;;
+	deb) want="$want dpkg-dev debhelper dh-dkms fakeroot lintian pkgconf debootstrap zstd" ;;
 	install) want="$want pkg-config" ;;
 	lint) want="$want sparse perl" ;;
 	stress) want="$want stress-ng" ;;
