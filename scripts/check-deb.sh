@@ -149,9 +149,10 @@ chroot_sources() {
 }
 
 # make_tarball TAR SOURCES: debootstrap into $root, the apt sources, the
-# debs of $deps and $headers downloaded; then $root is tarred and removed.
+# debs of $deps and $headers downloaded, the kernel of those headers
+# unpacked into the cache; then $root is tarred and removed.
 make_tarball() {
-	local tar=$1 sources=$2 mirror proxy
+	local tar=$1 sources=$2 mirror proxy rel
 	mirror=$(echo "$sources" | awk 'NR == 1 {print $2}')
 	# apt's proxy, if the host has one, for debootstrap too
 	proxy=$(apt-config dump --format '%v%n' Acquire::http::Proxy 2>/dev/null | head -n 1)
@@ -172,6 +173,9 @@ make_tarball() {
 	{ apt_root update && apt_root install --download-only $deps $headers; } \
 		> "$BUILD/deb-chroot-apt.log" 2>&1 ||
 		{ umount_root; tail -n 20 "$BUILD/deb-chroot-apt.log"; return 1; }
+	rel=$(cd "$root/var/cache/apt/archives" && ls linux-headers-[0-9]*-cloud-amd64_*.deb |
+		sed 's/^linux-headers-\(.*\)_.*_.*\.deb$/\1/' | sort -V | tail -n 1)
+	fetch_kernel "$rel" || { umount_root; return 1; }
 	umount_root
 	mkdir -p "$(dirname "$tar")"
 	tar -C "$root" -cf - . | zstd -q -T0 -3 > "$tar.tmp"
@@ -181,31 +185,40 @@ make_tarball() {
 }
 
 # --- the kernel the VM boots: the headers' release, unpacked --------------
-# fetch_kernel REL: $cache/kernels/REL/{boot,lib/modules,usr/src}, from
-# the image and header packages of the chroot's apt sources.
+# fetch_kernel REL: $cache/kernels/REL/boot/vmlinuz-REL and lib/modules/REL,
+# the layout of the other cached kernels. scripts/fetch-kernel.sh, where
+# there is one, fetches the newest kernel of the series (image and
+# headers); when that is not REL, linux-image-REL is downloaded with the
+# chroot's apt and its image and modules unpacked (no headers: the
+# module is built in the chroot). Called when the tarball is made, so
+# that the image comes from the same package lists as the headers.
 fetch_kernel() {
-	local rel=$1 dir=$cache/kernels/$1 tmp deb
-	[ -r "$dir/boot/vmlinuz-$rel" ] && return 0
-	tmp=$root/tmp/kernel-debs
-	mkdir -p "$tmp"
-	echo "# fetching linux-image-$rel into $dir" >&2
-	in_root sh -c "cd /tmp/kernel-debs && apt-get -q download \
-		linux-image-$rel linux-headers-$rel \$(dpkg-query -W -f='\${Depends}' linux-headers-$rel | \
-		tr ',' '\n' | sed 's/ *(.*//; s/^ *//')" || return 1
-	rm -rf "$dir.new"
-	mkdir -p "$dir.new"
-	for deb in "$tmp"/*.deb; do
-		dpkg-deb -x "$deb" "$dir.new"
-	done
-	# the headers' links, relative, so that the tree works where it is
-	ln -sfn "../../../usr/src/linux-headers-$rel" "$dir.new/lib/modules/$rel/build"
-	[ ! -e "$dir.new/lib/modules/$rel/source" ] && [ ! -L "$dir.new/lib/modules/$rel/source" ] ||
-		ln -sfn "../../../$(readlink "$dir.new/lib/modules/$rel/source" | sed 's|^/||')" \
-			"$dir.new/lib/modules/$rel/source"
-	depmod -b "$dir.new" "$rel"
-	rm -rf "$tmp"
-	[ -d "$dir" ] && rm -rf "$dir"
-	mv -T "$dir.new" "$dir"
+	local rel=$1 dir=$cache/kernels/$1 flav series got
+	have_kernel() { [ -r "$dir/boot/vmlinuz-$rel" ] && [ -r "$dir/lib/modules/$rel/modules.dep" ]; }
+	have_kernel && return 0
+	flav=${rel%-amd64}
+	flav=${flav##*-}
+	series=$(echo "$rel" | sed -E 's/^([0-9]+\.[0-9]+).*/\1/')
+	if [ -x "$here/fetch-kernel.sh" ]; then
+		got=$(SHMR_CACHE=$cache "$here/fetch-kernel.sh" image "$series" "$flav") || got=
+		[ "$got" != "$dir" ] || { have_kernel && return 0; }
+	fi
+	echo "fetching linux-image-$rel into $dir"
+	mkdir -p "$root/tmp/kernel-debs" "$cache/kernels"
+	in_root sh -c "cd /tmp/kernel-debs && apt-get -q download linux-image-$rel" ||
+		{ echo "no linux-image-$rel: remove $cache/chroot/ to start afresh"; return 1; }
+	(
+		flock 9
+		have_kernel && exit 0
+		rm -rf "$dir.new"
+		mkdir -p "$dir.new"
+		dpkg-deb -x "$root"/tmp/kernel-debs/linux-image-"$rel"_*.deb "$dir.new"
+		depmod -b "$dir.new" "$rel"
+		rm -rf "$dir"
+		mv -T "$dir.new" "$dir"
+	) 9> "$cache/kernels/.lock"
+	rm -rf "$root/tmp/kernel-debs"
+	have_kernel
 }
 
 # --- start ----------------------------------------------------------------
@@ -230,6 +243,7 @@ if [ -r "$tar" ] && [ -n "$(find "$tar" -mtime -"${SHMR_CHROOT_DAYS:-7}")" ]; th
 	echo "# the bare chroot from the cache: $tar"
 else
 	trap cleanup EXIT
+	trap 'exit 130' INT TERM HUP
 	tap_check "a bare $suite chroot made and cached ($(basename "$tar"))" make_tarball "$tar" "$sources"
 	[ "$tap_rc" -eq 0 ] || finish
 	# older tarballs of the same suite are replaced by this one
@@ -238,6 +252,7 @@ fi
 
 remove_root
 trap cleanup EXIT
+trap 'exit 130' INT TERM HUP
 mkdir -p "$root"
 tar -C "$root" -I zstd -xf "$tar"
 mount_root
@@ -252,6 +267,10 @@ for p in $pkgs; do
 done
 mkdir -p "$root/tmp/debs"
 cp "${debs[@]}" "$root/tmp/debs/"
+in_debs=()
+for f in "${debs[@]}"; do
+	in_debs+=("/tmp/debs/$(basename "$f")")
+done
 tap_check "apt-get install $deps (from the cache)" apt_logged install $deps
 # Everything on the system but its package database, before ours.
 snapshot() {
@@ -261,7 +280,7 @@ snapshot() {
 }
 snapshot > "$BUILD/deb-before.list"
 tap_check "apt-get install the four packages: ${pkgs}" \
-	apt_logged install $(for f in "${debs[@]}"; do echo "/tmp/debs/$(basename "$f")"; done)
+	apt_logged install "${in_debs[@]}"
 for p in $pkgs; do
 	in_root dpkg-query -L "$p" 2>/dev/null
 done | sort -u > "$BUILD/deb-files.list"
@@ -300,7 +319,7 @@ case "$ko" in
 esac
 # A user who has headers already, installing the package: its postinst
 # builds for every kernel there (prerm first removes it from DKMS).
-dkms_deb=/tmp/debs/$(basename "${debs[0]}")
+dkms_deb=${in_debs[0]}
 tap_check "apt-get install --reinstall shmregion-dkms (postinst builds for $krel)" \
 	apt_logged install --reinstall "$dkms_deb"
 status=$(chroot "$root" dkms status "$mv" -k "$krel" 2>&1)
