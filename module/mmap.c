@@ -13,7 +13,7 @@
 #include <linux/shmem_fs.h>
 
 #include "compat.h"
-#include "shmregion.h"
+#include "internal.h"
 
 static void shmr_vma_open(struct vm_area_struct *vma)
 {
