@@ -116,6 +116,11 @@ void shmr_handle_unbind(struct shmr_handle *h)
 
 	if (!r)
 		return;
+	/*
+	 * poll() sets @relay_wanted only while @region is NULL, under the
+	 * lock that shmr_handle_bind() held to publish @region and read it:
+	 * set here means the relay was added.
+	 */
 	if (h->relay_wanted)
 		remove_wait_queue(&r->wait, &h->relay);
 	atomic_dec(&r->nr_handles);
@@ -316,9 +321,10 @@ __poll_t shmr_poll(struct file *file, struct poll_table_struct *wait)
 		spin_unlock_irq(&h->poll_wait.lock);
 		if (!r)
 			return EPOLLERR;
-	} else {
-		poll_wait(file, &r->wait, wait);
 	}
+	poll_wait(file, &r->wait, wait);
+	/* pairs with wq_has_sleeper() in shmr_ioctl_notify(), as in sock_poll_wait() */
+	smp_mb();
 	if (shmr_region_seq(r) != (u64)atomic64_read(&h->consumed))
 		mask |= EPOLLIN | EPOLLRDNORM;
 	if (shmr_region_unlinked(r))
