@@ -178,8 +178,7 @@ void shmr_region_exit(void);
 int shmr_mmap(struct file *file, struct vm_area_struct *vma);
 
 /* wait.c */
-void shmr_handle_bind(struct shmr_handle *h, struct shmr_region *r,
-		      bool rdonly);
+void shmr_handle_bind(struct file *file, struct shmr_region *r, bool rdonly);
 void shmr_handle_unbind(struct shmr_handle *h);
 u64 shmr_region_seq(struct shmr_region *r);
 void shmr_region_mark_unlinked(struct shmr_region *r);

@@ -121,7 +121,7 @@ static long shmr_ioctl_create(struct file *file,
 		ret = -EFAULT;
 		goto err_put_region;
 	}
-	shmr_handle_bind(h, r, false);
+	shmr_handle_bind(file, r, false);
 	mutex_unlock(&h->bind_lock);
 	return 0;
 
@@ -174,7 +174,7 @@ static long shmr_ioctl_attach(struct file *file,
 		ret = -EFAULT;
 		goto err_put_region;
 	}
-	shmr_handle_bind(h, r, rdonly);
+	shmr_handle_bind(file, r, rdonly);
 	mutex_unlock(&h->bind_lock);
 	return 0;
 

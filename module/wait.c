@@ -70,9 +70,16 @@ static int shmr_relay_wake(struct wait_queue_entry *wq_entry,
 
 /**
  * shmr_handle_bind() - bind a handle to a region and publish the binding
- * @h: the unbound handle.
- * @r: the region; @h takes over the caller's reference.
+ * @file: the unbound handle's file.
+ * @r: the region; the handle takes over the caller's reference.
  * @rdonly: bind read-only.
+ *
+ * The file's f_mapping becomes the shmem file's address space before the
+ * binding is published, so before any mmap() of the handle: every VMA of
+ * the handle is then linked into that mapping's reverse map and the core
+ * finds our PTEs of the region's pages (reclaim, swap, migration, mlock,
+ * fault-around), while vm_file stays the device file and pins the module
+ * (mmap.c). f_mapping never changes again.
  *
  * If poll() already ran on the unbound handle, an epoll entry may sleep
  * on @h->poll_wait and nothing else would ever wake it: the relay entry
@@ -81,12 +88,13 @@ static int shmr_relay_wake(struct wait_queue_entry *wq_entry,
  *
  * Context: process context; @h->bind_lock held.
  */
-void shmr_handle_bind(struct shmr_handle *h, struct shmr_region *r,
-		      bool rdonly)
+void shmr_handle_bind(struct file *file, struct shmr_region *r, bool rdonly)
 {
+	struct shmr_handle *h = file->private_data;
 	bool relay;
 
 	lockdep_assert_held(&h->bind_lock);
+	WRITE_ONCE(file->f_mapping, r->shmem->f_mapping);
 	h->rdonly = rdonly;
 	atomic64_set(&h->consumed, shmr_region_seq(r));
 	atomic_inc(&r->nr_handles);
