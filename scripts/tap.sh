@@ -1,4 +1,5 @@
 # SPDX-License-Identifier: GPL-2.0
+# shellcheck shell=sh
 # TAP printing for shmregion's shell scripts, sourced, never run. POSIX
 # sh: the guest's scripts run under busybox sh (vm.sh puts this file in
 # the guest as /shmr/tap.sh; guest scripts source "${SHMR_TAP:-/shmr/tap.sh}").
