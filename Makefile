@@ -41,7 +41,8 @@ DEPS_GOALS = deps check check-compat demo shell bench lint check-install \
 DEPS_INSTALL = $(filter $(DEPS_GOALS),$(MAKECMDGOALS))
 MODULE_GOALS = module vm-module install-module
 HAVE_TOOLS = $(CURDIR)/scripts/have-tools.sh --kdir "$(KDIR)" \
-	$(if $(filter-out $(MODULE_GOALS),$(or $(MAKECMDGOALS),all)),--m32 $(CC) tar xz ar pkg-config) \
+	$(if $(filter-out $(MODULE_GOALS),$(or $(MAKECMDGOALS),all)),--m32 $(CC) \
+		$(if $(KSRC_TAR),--file $(KSRC_TAR)) tar xz ar pkg-config) \
 	$(CC) make
 
 .PHONY: all help deps module vm-module userspace selftests payload check \
