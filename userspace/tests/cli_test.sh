@@ -196,9 +196,13 @@ is "$rc" 0 "any user may list"
 run unshare -m sh -c 'mount -t tmpfs none /dev && shmregion info x'
 is "$rc/$err" '1/shmregion: attach "x": No /dev/shmregion (is the shmregion module loaded?)' \
 	"without the device: exit 1 and a hint"
-run unshare -m sh -c 'mount -t tmpfs none /proc/driver && shmregion list'
+run unshare -m sh -c 'mount -t tmpfs none /dev && shmregion list'
 is "$rc/$err" '1/shmregion: list: No /dev/shmregion (is the shmregion module loaded?)' \
 	"list without the module: exit 1 and a hint"
+# /dev/null's numbers at /dev/shmregion: a device that knows no LIST
+run unshare -m sh -c 'mount -t tmpfs none /dev && mknod /dev/shmregion c 1 3 && shmregion list'
+is "$rc/$err" "1/shmregion: list: /dev/shmregion does not know this version's requests (an older module?)" \
+	"list on another device: exit 1 and a hint"
 
 # --- list -------------------------------------------------------------------------
 # a consumer keeps B attached; it says "waiting" once it is
