@@ -69,7 +69,7 @@ selftests: $(KSFT)/lib.mk
 # --- the VM ---------------------------------------------------------------
 vm-module: | deps
 	mkdir -p $(VMKMOD)
-	cp -a Kbuild module include $(VMKMOD)/
+	cp -a Kbuild VERSION module include $(VMKMOD)/
 	$(MAKE) -C $(KDIR) M=$(VMKMOD) modules
 
 # The guest's /shmr: test programs (64- and 32-bit), tools, scripts.
