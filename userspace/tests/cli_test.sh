@@ -191,6 +191,15 @@ run as_nobody "shmregion rm '$B'"
 is "$rc/$err" "1/shmregion: rm \"$B\": Operation not permitted (not the owner)" "rm by another user: exit 1"
 run as_nobody "shmregion list"
 is "$rc" 0 "any user may list"
+param=/sys/module/shmregion/parameters/max_user_regions
+if saved=$(cat "$param") && echo 0 > "$param"; then
+	run as_nobody "shmregion create '$M' 1"
+	echo "$saved" > "$param"
+	is "$rc/$err" "1/shmregion: create \"$M\": Over this user's share (the module's max_user_regions or max_user_bytes)" \
+		"create over the user's share: exit 1"
+else
+	fail "create over the user's share: cannot set $param"
+fi
 
 # --- no module ------------------------------------------------------------------
 run unshare -m sh -c 'mount -t tmpfs none /dev && shmregion info x'

@@ -25,6 +25,7 @@ FIXTURE(region) {
 	char name[SHMR_NAME_MAX];
 	char other[SHMR_NAME_MAX];
 	long long saved_max_regions;	/* restored in teardown when >= 0 */
+	long long saved_max_user_regions;	/* likewise */
 	char cgroup[128];		/* removed in teardown when set */
 };
 
@@ -33,6 +34,7 @@ FIXTURE_SETUP(region)
 	snprintf(self->name, sizeof(self->name), "libtest-%d", getpid());
 	snprintf(self->other, sizeof(self->other), "libtest-%d b", getpid());
 	self->saved_max_regions = -1;
+	self->saved_max_user_regions = -1;
 }
 
 FIXTURE_TEARDOWN(region)
@@ -42,6 +44,9 @@ FIXTURE_TEARDOWN(region)
 	if (self->saved_max_regions >= 0)
 		EXPECT_EQ(0, write_number(SHMR_PARAMS "max_regions",
 					  self->saved_max_regions));
+	if (self->saved_max_user_regions >= 0)
+		EXPECT_EQ(0, write_number(SHMR_PARAMS "max_user_regions",
+					  self->saved_max_user_regions));
 	if (self->cgroup[0])
 		EXPECT_EQ(0, rmdir(self->cgroup));
 }
@@ -222,6 +227,22 @@ static int attach_rw(const char *name)
 	if (!ret)
 		shmr_close(r);
 	return ret;
+}
+
+/* The per-user limit binds an ordinary user, not root (CAP_SYS_RESOURCE). */
+TEST_F(region, create_over_the_users_share_is_edquot)
+{
+	struct shmr *r;
+
+	REQUIRE_DEVICE();
+	REQUIRE_ROOT();
+	self->saved_max_user_regions = read_number(SHMR_PARAMS "max_user_regions");
+	ASSERT_LE(0, self->saved_max_user_regions);
+	ASSERT_EQ(0, write_number(SHMR_PARAMS "max_user_regions", 0));
+	EXPECT_EQ(-EDQUOT, as_nobody(attach_rw, self->name));
+	EXPECT_EQ(-ENOENT, shmr_attach(&r, self->name, 0));	/* none made */
+	ASSERT_EQ(0, shmr_create(&r, self->name, 1, 0600, 0));
+	shmr_close(r);
 }
 
 TEST_F(region, create_existing_without_write_access_is_eacces)
