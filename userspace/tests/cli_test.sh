@@ -190,14 +190,27 @@ run as_nobody "shmregion rm '$B'"
 is "$rc/$err" "1/shmregion: rm \"$B\": Operation not permitted (not the owner)" "rm by another user: exit 1"
 run as_nobody "shmregion list"
 is "$rc" 0 "any user may list"
+param=/sys/module/shmregion/parameters/max_user_regions
+if saved=$(cat "$param") && echo 0 > "$param"; then
+	run as_nobody "shmregion create '$M' 1"
+	echo "$saved" > "$param"
+	is "$rc/$err" "1/shmregion: create \"$M\": Over this user's share (the module's max_user_regions or max_user_bytes)" \
+		"create over the user's share: exit 1"
+else
+	fail "create over the user's share: cannot set $param"
+fi
 
 # --- no module ------------------------------------------------------------------
 run unshare -m sh -c 'mount -t tmpfs none /dev && shmregion info x'
 is "$rc/$err" '1/shmregion: attach "x": No /dev/shmregion (is the shmregion module loaded?)' \
 	"without the device: exit 1 and a hint"
-run unshare -m sh -c 'mount -t tmpfs none /proc/driver && shmregion list'
+run unshare -m sh -c 'mount -t tmpfs none /dev && shmregion list'
 is "$rc/$err" '1/shmregion: list: No /dev/shmregion (is the shmregion module loaded?)' \
 	"list without the module: exit 1 and a hint"
+# /dev/null's numbers at /dev/shmregion: a device that knows no LIST
+run unshare -m sh -c 'mount -t tmpfs none /dev && mknod /dev/shmregion c 1 3 && shmregion list'
+is "$rc/$err" "1/shmregion: list: /dev/shmregion does not know this version's requests (an older module?)" \
+	"list on another device: exit 1 and a hint"
 
 # --- list -------------------------------------------------------------------------
 # a consumer keeps B attached; it says "waiting" once it is
