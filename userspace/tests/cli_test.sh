@@ -197,7 +197,7 @@ if saved=$(cat "$param") && echo 0 > "$param"; then
 	is "$rc/$err" "1/shmregion: create \"$M\": Over this user's share (the module's max_user_regions or max_user_bytes)" \
 		"create over the user's share: exit 1"
 else
-	fail "create over the user's share: cannot set $param"
+	tap_not_ok "create over the user's share: cannot set $param"
 fi
 
 # --- no module ------------------------------------------------------------------
