@@ -1,6 +1,6 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
-# Runs in the VM (scripts/check-install.sh tree puts it in the payload):
+# Runs in the VM (scripts/check-install.sh puts it in the payload):
 # load shmregion with modprobe from a `make install DESTDIR=` tree, as a
 # machine with the module installed would, and leave it loaded. TAP.
 #

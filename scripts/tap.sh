@@ -1,7 +1,7 @@
 # SPDX-License-Identifier: GPL-2.0
 # shellcheck shell=sh
 # TAP printing for shmregion's shell scripts, sourced, never run. POSIX
-# sh: the guest's scripts run under busybox sh (vm.sh puts this file in
+# sh: the guest's scripts run under busybox sh (initramfs.sh puts this file in
 # the guest as /shmr/tap.sh; guest scripts source "${SHMR_TAP:-/shmr/tap.sh}").
 #
 #   tap_header                "TAP version 13"
