@@ -15,7 +15,7 @@
 # the package builds only from what is in the repository.
 
 DEB_OUT = $(BUILD)/deb
-SHMR_DEB_VERSION = $(shell cat $(CURDIR)/VERSION)
+SHMR_DEB_VERSION = $(VERSION)
 SHMR_DEB_REVISION ?= 1
 DEB_TREE = $(DEB_OUT)/src/shmregion-$(SHMR_DEB_VERSION)
 # The files to package: git's list when there is one, else the tree

@@ -38,45 +38,8 @@ headers=linux-headers-cloud-amd64
 root=$BUILD/deb-chroot
 mv=shmregion/$SHMR_VERSION
 
-# --- TAP: scripts/tap.sh when it is there, else the few calls used here ---
-if [ -r "$here/tap.sh" ]; then
-	# shellcheck source=scripts/tap.sh
-	. "$here/tap.sh"
-else
-	tap_n=0 tap_passed=0 tap_failed=0 tap_rc=0
-	tap_header() { echo "TAP version 13"; }
-	tap_ok() { tap_n=$((tap_n + 1)) tap_passed=$((tap_passed + 1)); echo "ok $tap_n - $*"; }
-	tap_not_ok() { tap_n=$((tap_n + 1)) tap_failed=$((tap_failed + 1)); echo "not ok $tap_n - $*"; }
-	tap_comment() { sed 's/^/#   /'; }
-	tap_check() {
-		local name=$1 out
-		shift
-		tap_rc=0
-		out=$("$@" 2>&1) || tap_rc=$?
-		[ -z "$out" ] || printf '%s\n' "$out" | tap_comment
-		if [ "$tap_rc" -eq 0 ]; then tap_ok "$name"; else tap_not_ok "$name (status $tap_rc)"; fi
-	}
-	tap_fold() {
-		local log=$1 line p f
-		shift
-		tap_rc=0
-		"$@" > "$log" 2>&1 || tap_rc=$?
-		grep -Ev '^[0-9]+ passed, [0-9]+ failed' "$log" || :
-		line=$(grep -E '^[0-9]+ passed, [0-9]+ failed' "$log" | tail -n 1)
-		if [ -z "$line" ]; then
-			tap_not_ok "$1 gave no result (status $tap_rc; see $log)"
-			return 0
-		fi
-		p=${line%% passed*} f=${line#* passed, }
-		f=${f%% failed*}
-		tap_passed=$((tap_passed + p)) tap_failed=$((tap_failed + f))
-		[ "$tap_rc" -eq 0 ] || [ "$f" -gt 0 ] || tap_not_ok "$1 exited with status $tap_rc"
-	}
-	tap_summary() {
-		echo "$tap_passed passed, $tap_failed failed"
-		[ "$tap_failed" -eq 0 ]
-	}
-fi
+# shellcheck source=scripts/tap.sh
+. "$here/tap.sh"
 finish() {
 	tap_summary && exit 0
 	exit 1
