@@ -1,8 +1,9 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
-# make check-deb: the .debs of make deb on a fresh Debian 12 system (a
-# chroot), the way a user installs them. Prints TAP, then one "N passed,
-# N failed" line; exits 1 when anything failed. Needs root.
+# make check-deb: the .debs of make deb on a fresh Debian system (a
+# chroot: Debian 12 on a Debian 12 host), the way a user installs them.
+# Prints TAP, then one "N passed, N failed" line; exits 1 when anything
+# failed. Needs root.
 #
 #   1. the four packages installed with apt-get (dkms comes as a dependency)
 #      while no kernel headers are there: DKMS only registers the source;
@@ -20,6 +21,9 @@
 # ~/.cache/shmregion), rebuilt when the sources change or after
 # SHMR_CHROOT_DAYS (7) days; a warm run needs no network.
 #
+# The chroot is of the host's Debian release (SHMR_DEB_SUITE overrides it):
+# the packages need the C library they were built with.
+#
 # Environment (packaging/deb.mk sets it): DEBS (the .debs' directory),
 # BUILD, PAYLOAD (make payload's VM payload), SHMR_VERSION. SHMR_KEEP_CHROOT=1
 # keeps the chroot (in $BUILD/deb-chroot) for a look afterwards.
@@ -29,7 +33,9 @@ export LC_ALL=C
 here=$(cd "$(dirname "$0")" && pwd)
 : "${DEBS:?}" "${BUILD:?}" "${PAYLOAD:?}" "${SHMR_VERSION:?}"
 cache=${SHMR_CACHE:-${XDG_CACHE_HOME:-${HOME:-/root}/.cache}/shmregion}
-suite=bookworm
+# The host's release (Debian 12: bookworm), whose C library the packages
+# were built against; SHMR_DEB_SUITE names another.
+suite=${SHMR_DEB_SUITE:-$(. /etc/os-release && echo "${VERSION_CODENAME:-bookworm}")}
 pkgs="shmregion-dkms libshmregion0 libshmregion-dev shmregion-utils"
 # Installed before the packages (dkms, which they pull in anyway, and
 # what the build test needs); the headers come after them.
@@ -277,7 +283,8 @@ case "$status" in
 esac
 ko=$(chroot "$root" modinfo -k "$krel" -n shmregion 2>/dev/null || :)
 case "$ko" in
-"/lib/modules/$krel/updates/dkms/shmregion.ko") tap_ok "modprobe's index finds $ko" ;;
+"/lib/modules/$krel/updates/dkms/shmregion.ko"|"/lib/modules/$krel/updates/dkms/shmregion.ko."[gxz]*)
+	tap_ok "modprobe's index finds $ko" ;;
 *) tap_not_ok "modinfo -k $krel -n shmregion gives '$ko', not updates/dkms/shmregion.ko" ;;
 esac
 # A user who has headers already, installing the package: its postinst
@@ -302,7 +309,16 @@ fi
 kmod=$BUILD/deb-shmregion.ko
 vpayload=$BUILD/payload-deb
 rm -rf "$vpayload"
-if [ -f "$root$ko" ] && cp "$root$ko" "$kmod" && cp -a "$PAYLOAD" "$vpayload"; then
+# the VM's insmod takes a plain .ko: undo DKMS's compression, if any
+unpack_ko() {
+	case "$1" in
+	*.xz) xz -dc "$1" ;;
+	*.zst) zstd -qdc "$1" ;;
+	*.gz) gzip -dc "$1" ;;
+	*) cat "$1" ;;
+	esac > "$2"
+}
+if [ -f "$root$ko" ] && unpack_ko "$root$ko" "$kmod" && cp -a "$PAYLOAD" "$vpayload"; then
 	rm -f "$vpayload"/lib/libshmregion.so*
 	cp -P "$root"/usr/lib/*/libshmregion.so.0* "$vpayload/lib/"
 	cp "$root/usr/bin/shmregion" "$vpayload/bin/shmregion"
