@@ -5,9 +5,10 @@
 #
 #   make deb         shmregion-dkms, libshmregion0, libshmregion-dev and
 #                    shmregion-utils into build/deb/, then lintian
-#   make check-deb   the .debs installed into a fresh Debian 12 chroot:
-#                    dkms status, the selftests in the VM on the module DKMS
-#                    built there, apt-get purge leaves nothing (needs root)
+#   make check-deb   the .debs installed into a fresh chroot of the host's
+#                    Debian release (12 on 12): dkms status, the selftests
+#                    in the VM on the module DKMS built there, apt-get purge
+#                    leaves nothing (needs root; scripts/check-deb.sh)
 #
 # dpkg-buildpackage wants debian/ at the top of the source tree: the tree
 # is copied (the files git knows, edits included) to build/deb/src/, with
@@ -48,7 +49,7 @@ deb:
 	lintian --fail-on error -I $(DEB_OUT)/*.changes | tee $(DEB_OUT)/lintian.log
 	@ls -1 $(DEB_OUT)/*.deb
 
-## check-deb: install the .debs into a fresh Debian 12 chroot, dkms status, the selftests in the VM on that module, purge (root)
+## check-deb: the .debs in a fresh Debian chroot, dkms status, the selftests in the VM on that module, purge (root)
 check-deb: deb payload
 	+@DEBS=$(DEB_OUT) BUILD=$(BUILD) PAYLOAD=$(PAYLOAD) \
 		SHMR_VERSION=$(SHMR_DEB_VERSION) $(CURDIR)/scripts/check-deb.sh
