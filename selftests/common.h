@@ -43,6 +43,11 @@ _Static_assert(sizeof(struct shmr_list) == 40, "shmr_list layout");
 		     SHMR_DEVICE_PATH, strerror(__err));		\
 } while (0)
 
+static inline size_t page_size(void)
+{
+	return (size_t)sysconf(_SC_PAGESIZE);
+}
+
 /* A region name unique to this process (every test runs in its own). */
 static inline void test_name(char name[SHMR_NAME_MAX], const char *tag)
 {

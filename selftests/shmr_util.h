@@ -71,11 +71,6 @@ static inline int dev_open(int flags)
 	return open(SHMR_DEVICE_PATH, flags | O_CLOEXEC);
 }
 
-static inline size_t page_size(void)
-{
-	return (size_t)sysconf(_SC_PAGESIZE);
-}
-
 static inline int64_t now_ns(void)
 {
 	struct timespec ts;
