@@ -9,8 +9,8 @@
  * maybe O_NONBLOCK) and mappings, and calls at random: the six ioctls
  * with good, bad and random arguments (names, sizes, modes, flags,
  * padding, pointers), LIST with random lengths, arrays and flags,
- * unknown ioctl numbers (the old magic 0xB8 among them), mmap/munmap/mprotect/mremap
- * of data and control pages, read, poll, dup, close and fork (the child
+ * unknown ioctl numbers (the old magic 0xB8 among them),
+ * mmap/munmap/mprotect/mremap of data and control pages, read, poll, dup, close and fork (the child
  * fuzzes for a while, then exits or is killed with SIGKILL).  Half of
  * the workers drop to uid "nobody" so that permission checks run too.
  * A SIGALRM every few milliseconds interrupts sleeping calls.
@@ -18,7 +18,8 @@
  * A call may fail; that is not a finding.  A finding is:
  *  - an errno outside the documented set for that call (docs/abi.md),
  *  - a success the ABI forbids (MAP_PRIVATE, PROT_WRITE through a
- *    read-only handle, growing a mapping, a control page mapped writable),
+ *    read-only handle, growing the control page, a control page mapped
+ *    writable),
  *  - data written through one mapping and not seen through another
  *    mapping of the same region, a new region that is not zero-filled,
  *  - a sequence number that goes backwards (NOTIFY, WAIT, read, the
@@ -941,16 +942,25 @@ static void do_mremap(void)
 	if (!m)
 		return;
 	switch (below(3)) {
-	case 0:		/* grow in place or moving: never allowed */
+	case 0:
+		/*
+		 * grow in place or moving: never the control page; a data
+		 * mapping may grow (SIGBUS past the region's end, as memfd:
+		 * only the region's part of it is ever touched)
+		 */
 		len = m->len + page * (1 + below(4));
 		p = (char *)CALLP(OP_MREMAP, mremap(m->addr, m->len, len,
 						   chance(50) ? MREMAP_MAYMOVE : 0));
 		note("mremap(%p, %#zx -> %#zx) = %p", m->addr, m->len, len, p);
 		if (p != MAP_FAILED) {
-			finding("mremap grew a mapping from %#zx to %#zx",
-				m->len, len);
+			if (m->ctrl)
+				finding("mremap grew the control page to %#zx",
+					len);
+			/* keep the old length: do_touch stays in the region */
+			if (munmap(p + m->len, len - m->len))
+				finding("munmap of the grown tail: %s",
+					strerror(errno));
 			m->addr = p;
-			m->len = len;
 		}
 		break;
 	case 1:		/* shrink */
