@@ -6,12 +6,12 @@
  *	shmr_fuzz [--seed N] [--calls N] [--procs N] [--verbose]
  *
  * Each worker process keeps a few handles (open, O_RDONLY or O_RDWR,
- * maybe O_NONBLOCK) and mappings, and calls at random: the six ioctls
+ * maybe O_NONBLOCK) and mappings, and calls at random: the seven ioctls
  * with good, bad and random arguments (names, sizes, modes, flags,
- * padding, pointers), LIST with random lengths, arrays and flags,
- * unknown ioctl numbers (the old magic 0xB8 among them),
- * mmap/munmap/mprotect/mremap of data and control pages, read, poll, dup, close and fork (the child
- * fuzzes for a while, then exits or is killed with SIGKILL).  Half of
+ * padding, pointers; LIST with random lengths and arrays), unknown
+ * ioctl numbers (the old magic 0xB8 among them), mmap/munmap/mprotect/
+ * mremap of data and control pages, read, poll, dup, close and fork
+ * (the child fuzzes for a while, then exits or is killed with SIGKILL).  Half of
  * the workers drop to uid "nobody" so that permission checks run too.
  * A SIGALRM every few milliseconds interrupts sleeping calls.
  *
