@@ -112,8 +112,6 @@ static int peer_main(const char *name, size_t len, int sk)
 
 FIXTURE_SETUP(peer)
 {
-	int sk[2];
-
 	REQUIRE_DEVICE();
 	self->pid = -1;
 	self->len = PEER_PAGES * page_size();
@@ -122,24 +120,17 @@ FIXTURE_SETUP(peer)
 	ASSERT_LE(0, self->fd);
 	self->map = map_region(self->fd, self->len, PROT_READ | PROT_WRITE, 0);
 	ASSERT_NE(MAP_FAILED, self->map);
-	ASSERT_EQ(0, socketpair(AF_UNIX, SOCK_SEQPACKET, 0, sk));
-	self->pid = fork_child();
+	self->pid = fork_peer(&self->sk);
 	ASSERT_LE(0, self->pid);
-	if (self->pid == 0) {
-		close(sk[0]);
-		_exit(peer_main(self->name, self->len, sk[1]));
-	}
-	close(sk[1]);
-	self->sk = sk[0];
+	if (self->pid == 0)
+		_exit(peer_main(self->name, self->len, self->sk));
 	ASSERT_EQ('r', recv_byte(self->sk));
 }
 
 FIXTURE_TEARDOWN(peer)
 {
-	if (self->pid > 0) {
-		close(self->sk);
-		EXPECT_EQ(0, reap(self->pid));
-	}
+	if (self->pid > 0)
+		EXPECT_EQ(0, end_peer(self->pid, self->sk));
 	EXPECT_EQ(0, unlink_name(self->name));
 	close(self->fd);
 }

@@ -410,6 +410,36 @@ static inline int recv_u64(int sk, uint64_t *v)
 	return recv(sk, v, sizeof(*v), 0) == sizeof(*v) ? 0 : -1;
 }
 
+/*
+ * A peer process on the other end of a SOCK_SEQPACKET socketpair: like
+ * fork_child(), and *@sk is this side's end of the pair (the parent's
+ * in the parent, the child's in the child); -1 on failure.
+ */
+static inline pid_t fork_peer(int *sk)
+{
+	int pair[2];
+	pid_t pid;
+
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET, 0, pair))
+		return -1;
+	pid = fork_child();
+	if (pid < 0) {
+		close(pair[0]);
+		close(pair[1]);
+		return -1;
+	}
+	close(pair[pid == 0 ? 0 : 1]);
+	*sk = pair[pid == 0 ? 1 : 0];
+	return pid;
+}
+
+/* Hang up on a peer and reap it: its exit code (as reap() gives it). */
+static inline int end_peer(pid_t pid, int sk)
+{
+	close(sk);
+	return reap(pid);
+}
+
 /* --- crashes ------------------------------------------------------------- */
 
 /* Called (async-signal-safe code only) before a crashed process exits. */

@@ -108,31 +108,22 @@ FIXTURE(peer) {
 
 FIXTURE_SETUP(peer)
 {
-	int sk[2];
-
 	REQUIRE_DEVICE();
 	self->pid = -1;
 	test_name(self->name, "peer");
 	self->fd = create_region(self->name, page_size(), 0600, 0);
 	ASSERT_LE(0, self->fd);
-	ASSERT_EQ(0, socketpair(AF_UNIX, SOCK_SEQPACKET, 0, sk));
-	self->pid = fork_child();
+	self->pid = fork_peer(&self->sk);
 	ASSERT_LE(0, self->pid);
-	if (self->pid == 0) {
-		close(sk[0]);
-		_exit(peer_main(self->name, sk[1]));
-	}
-	close(sk[1]);
-	self->sk = sk[0];
+	if (self->pid == 0)
+		_exit(peer_main(self->name, self->sk));
 	ASSERT_EQ('r', recv_byte(self->sk));
 }
 
 FIXTURE_TEARDOWN(peer)
 {
-	if (self->pid > 0) {
-		close(self->sk);
-		EXPECT_EQ(0, reap(self->pid));
-	}
+	if (self->pid > 0)
+		EXPECT_EQ(0, end_peer(self->pid, self->sk));
 	if (!self->unlinked)
 		EXPECT_EQ(0, unlink_name(self->name));
 	close(self->fd);
