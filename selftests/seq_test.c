@@ -45,6 +45,21 @@ static uint64_t ctrl_seq(const struct shmr_ctrl *ctrl)
 	return __atomic_load_n(&ctrl->seq, __ATOMIC_ACQUIRE);
 }
 
+/*
+ * With two CPUs or more, the waiter runs on the first and the notifiers
+ * on the second, so that a NOTIFY is always in flight beside the waiter.
+ */
+static void pin_to(int cpu)
+{
+	cpu_set_t set;
+
+	if (sysconf(_SC_NPROCESSORS_ONLN) < 2)
+		return;
+	CPU_ZERO(&set);
+	CPU_SET(cpu, &set);
+	sched_setaffinity(0, sizeof(set), &set);
+}
+
 /* A notifier: NOTIFY until told to stop; each answer must grow. */
 static int notifier(const char *name, struct race *race, int idx)
 {
@@ -52,8 +67,9 @@ static int notifier(const char *name, struct race *race, int idx)
 	int fd = attach_region(name, 0);
 
 	CHILD_REQUIRE(fd >= 0);
+	pin_to(1);
 	/* more CPU for the waiter, which has the checking to do */
-	CHILD_REQUIRE(nice(4) != -1);
+	CHILD_REQUIRE(nice(10) != -1);
 	while (!__atomic_load_n(&race->stop, __ATOMIC_RELAXED)) {
 		CHILD_REQUIRE(ioc_notify(fd, &seq) == 0);
 		CHILD_REQUIRE(seq > last);
@@ -94,6 +110,7 @@ TEST(seq_never_goes_backwards)
 			_exit(notifier(name, race, i));
 	}
 
+	pin_to(0);
 	/* libshmregion's shmr_wait(), in a loop */
 	end = now_ns() + RUN_NS;
 	/* (the clock is read now and then: it may be a system call) */
