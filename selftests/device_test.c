@@ -12,24 +12,25 @@
 #include <linux/shmregion.h>
 
 #include "kselftest_harness.h"
+#include "common.h"
 
 TEST(device_node_is_a_char_device)
 {
 	struct stat st;
 
-	if (stat(SHMR_DEVICE_PATH, &st))
-		SKIP(return, "%s: %s (is the module loaded?)",
-		     SHMR_DEVICE_PATH, strerror(errno));
+	REQUIRE_DEVICE();
+	ASSERT_EQ(0, stat(SHMR_DEVICE_PATH, &st));
 	ASSERT_TRUE(S_ISCHR(st.st_mode));
 	EXPECT_EQ(0666U, st.st_mode & 0777);
 }
 
 TEST(unknown_ioctl_is_enotty)
 {
-	int fd = open(SHMR_DEVICE_PATH, O_RDWR | O_CLOEXEC);
+	int fd;
 
-	if (fd < 0)
-		SKIP(return, "%s: %s", SHMR_DEVICE_PATH, strerror(errno));
+	REQUIRE_DEVICE();
+	fd = dev_open(O_RDWR);
+	ASSERT_LE(0, fd);
 	EXPECT_EQ(-1, ioctl(fd, _IO(SHMR_IOC_MAGIC, 0x7f)));
 	EXPECT_EQ(ENOTTY, errno);
 	/* the right number with the wrong size is unknown too */

@@ -5,11 +5,12 @@
  * refused). Per-region modes are checked like SysV ipcperms() for
  * processes that setuid/setgid away from root: owner, group and other
  * bits, one table of variants. mmap needs MAP_SHARED, a page-aligned
- * range inside the region; mremap may shrink or move a mapping but not
- * grow it.
+ * range inside the region; mremap may shrink or move a mapping, and a
+ * mapping grown past the region's end gives SIGBUS there (as memfd).
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
@@ -33,21 +34,22 @@ FIXTURE(rdonly) {
 
 FIXTURE_SETUP(rdonly)
 {
+	REQUIRE_DEVICE();
 	self->ro = -1;
 	self->len = REGION_PAGES * page_size();
-	shmr_name(self->name, "rdonly");
-	self->fd = shmr_new(self->name, self->len, 0644, 0);
+	test_name(self->name, "rdonly");
+	self->fd = create_region(self->name, self->len, 0644, 0);
 	ASSERT_LE(0, self->fd);
-	self->map = shmr_map(self->fd, self->len, PROT_READ | PROT_WRITE, 0);
+	self->map = map_region(self->fd, self->len, PROT_READ | PROT_WRITE, 0);
 	ASSERT_NE(MAP_FAILED, self->map);
 	strcpy((char *)self->map, "written by the owner");
-	self->ro = shmr_open_attach(self->name, SHMR_ATTACH_RDONLY);
+	self->ro = attach_region(self->name, SHMR_ATTACH_RDONLY);
 	ASSERT_LE(0, self->ro);
 }
 
 FIXTURE_TEARDOWN(rdonly)
 {
-	EXPECT_EQ(0, shmr_unlink(self->name));
+	EXPECT_EQ(0, unlink_name(self->name));
 	munmap(self->map, self->len);
 	close(self->ro);
 	close(self->fd);
@@ -57,14 +59,14 @@ TEST_F(rdonly, mmap_prot_write_eacces)
 {
 	void *p;
 
-	p = shmr_map(self->ro, self->len, PROT_READ | PROT_WRITE, 0);
+	p = map_region(self->ro, self->len, PROT_READ | PROT_WRITE, 0);
 	EXPECT_EQ(MAP_FAILED, p);
 	EXPECT_EQ(EACCES, errno);
-	p = shmr_map(self->ro, page_size(), PROT_WRITE, page_size());
+	p = map_region(self->ro, page_size(), PROT_WRITE, page_size());
 	EXPECT_EQ(MAP_FAILED, p);
 	EXPECT_EQ(EACCES, errno);
 	/* reading is what it is for */
-	p = shmr_map(self->ro, self->len, PROT_READ, 0);
+	p = map_region(self->ro, self->len, PROT_READ, 0);
 	ASSERT_NE(MAP_FAILED, p);
 	EXPECT_STREQ("written by the owner", (char *)p);
 	strcpy((char *)self->map, "and again");
@@ -77,13 +79,13 @@ TEST_F(rdonly, readonly_file_prot_write_eacces)
 	void *p;
 	int fd;
 
-	fd = shmr_open(O_RDONLY);
+	fd = dev_open(O_RDONLY);
 	ASSERT_LE(0, fd);
-	ASSERT_EQ(0, shmr_attach(fd, self->name, SHMR_ATTACH_RDONLY));
-	p = shmr_map(fd, self->len, PROT_READ | PROT_WRITE, 0);
+	ASSERT_EQ(0, ioc_attach(fd, self->name, SHMR_ATTACH_RDONLY));
+	p = map_region(fd, self->len, PROT_READ | PROT_WRITE, 0);
 	EXPECT_EQ(MAP_FAILED, p);
 	EXPECT_EQ(EACCES, errno);
-	p = shmr_map(fd, self->len, PROT_READ, 0);
+	p = map_region(fd, self->len, PROT_READ, 0);
 	ASSERT_NE(MAP_FAILED, p);
 	EXPECT_STREQ("written by the owner", (char *)p);
 	munmap(p, self->len);
@@ -94,7 +96,7 @@ TEST_F(rdonly, mprotect_writable_eacces)
 {
 	uint8_t *p;
 
-	p = shmr_map(self->ro, self->len, PROT_READ, 0);
+	p = map_region(self->ro, self->len, PROT_READ, 0);
 	ASSERT_NE(MAP_FAILED, p);
 	EXPECT_EQ(-1, mprotect(p, self->len, PROT_READ | PROT_WRITE));
 	EXPECT_EQ(EACCES, errno);
@@ -111,7 +113,7 @@ TEST_F(rdonly, proc_self_mem_cannot_write)
 	char *p;
 	int mem;
 
-	p = shmr_map(self->ro, self->len, PROT_READ, 0);
+	p = map_region(self->ro, self->len, PROT_READ, 0);
 	ASSERT_NE(MAP_FAILED, p);
 	mem = open("/proc/self/mem", O_RDWR | O_CLOEXEC);
 	ASSERT_LE(0, mem);
@@ -127,8 +129,8 @@ TEST_F(rdonly, notify_eacces)
 {
 	struct shmr_info info;
 
-	EXPECT_EQ(-EACCES, shmr_notify(self->ro, NULL));
-	ASSERT_EQ(0, shmr_info(self->ro, &info));
+	EXPECT_EQ(-EACCES, ioc_notify(self->ro, NULL));
+	ASSERT_EQ(0, ioc_info(self->ro, &info));
 	EXPECT_EQ(0, info.seq);
 	EXPECT_EQ(SHMR_INFO_RDONLY, info.flags & SHMR_INFO_RDONLY);
 }
@@ -203,10 +205,11 @@ FIXTURE_SETUP(access)
 {
 	pid_t pid;
 
+	REQUIRE_DEVICE();
 	self->fd = -1;
-	shmr_name(self->name, "access");
+	test_name(self->name, "access");
 	if (!variant->creator_uid) {
-		self->fd = shmr_new(self->name, page_size(), variant->mode, 0);
+		self->fd = create_region(self->name, page_size(), variant->mode, 0);
 		ASSERT_LE(0, self->fd);
 		return;
 	}
@@ -215,7 +218,7 @@ FIXTURE_SETUP(access)
 	ASSERT_LE(0, pid);
 	if (pid == 0) {
 		CHILD_REQUIRE(become(variant->creator_uid, GID_NOBODY) == 0);
-		CHILD_REQUIRE(shmr_new(self->name, page_size(), variant->mode, 0) >= 0);
+		CHILD_REQUIRE(create_region(self->name, page_size(), variant->mode, 0) >= 0);
 		_exit(0);
 	}
 	ASSERT_EQ(0, reap(pid));
@@ -223,7 +226,7 @@ FIXTURE_SETUP(access)
 
 FIXTURE_TEARDOWN(access)
 {
-	EXPECT_EQ(0, shmr_unlink(self->name));	/* root: CAP_IPC_OWNER */
+	EXPECT_EQ(0, unlink_name(self->name));	/* root: CAP_IPC_OWNER */
 	close(self->fd);
 }
 
@@ -247,18 +250,18 @@ static int try_attach(const FIXTURE_VARIANT(access) *variant, const char *name)
 	int fd;
 	void *p;
 
-	fd = shmr_open_attach(name, 0);
+	fd = attach_region(name, 0);
 	CHILD_REQUIRE(fd == -variant->rw_err || (fd >= 0 && !variant->rw_err));
 	if (fd >= 0) {
-		p = shmr_map(fd, page_size(), PROT_READ | PROT_WRITE, 0);
+		p = map_region(fd, page_size(), PROT_READ | PROT_WRITE, 0);
 		CHILD_REQUIRE(p != MAP_FAILED);
-		CHILD_REQUIRE(shmr_notify(fd, NULL) == 0);
+		CHILD_REQUIRE(ioc_notify(fd, NULL) == 0);
 		close(fd);
 	}
-	fd = shmr_open_attach(name, SHMR_ATTACH_RDONLY);
+	fd = attach_region(name, SHMR_ATTACH_RDONLY);
 	CHILD_REQUIRE(fd == -variant->ro_err || (fd >= 0 && !variant->ro_err));
 	if (fd >= 0) {
-		p = shmr_map(fd, page_size(), PROT_READ, 0);
+		p = map_region(fd, page_size(), PROT_READ, 0);
 		CHILD_REQUIRE(p != MAP_FAILED);
 		close(fd);
 	}
@@ -267,17 +270,17 @@ static int try_attach(const FIXTURE_VARIANT(access) *variant, const char *name)
 
 static int try_create(const FIXTURE_VARIANT(access) *variant, const char *name)
 {
-	int fd = shmr_open(O_RDWR);
+	int fd = dev_open(O_RDWR);
 
 	CHILD_REQUIRE(fd >= 0);
 	/* CREATE of an existing name binds read-write: it needs rw */
-	CHILD_REQUIRE(shmr_create(fd, name, page_size(), 0600, 0) == -variant->rw_err);
+	CHILD_REQUIRE(ioc_create(fd, name, page_size(), 0600, 0) == -variant->rw_err);
 	close(fd);
-	fd = shmr_open(O_RDWR);
+	fd = dev_open(O_RDWR);
 	CHILD_REQUIRE(fd >= 0);
-	CHILD_REQUIRE(shmr_create(fd, name, page_size(), 0666, SHMR_CREATE_EXCL) == -EEXIST);
+	CHILD_REQUIRE(ioc_create(fd, name, page_size(), 0666, SHMR_CREATE_EXCL) == -EEXIST);
 	/* and unlink is the owner's alone */
-	CHILD_REQUIRE(shmr_unlink_fd(fd, name) ==
+	CHILD_REQUIRE(ioc_unlink(fd, name) ==
 		      (variant->uid == variant->creator_uid ? 0 : -EPERM));
 	return 0;
 }
@@ -295,7 +298,7 @@ TEST_F(access, create_existing_and_unlink)
 	if (owner) {
 		/* the owner's child unlinked it; put one back for teardown */
 		close(self->fd);
-		self->fd = shmr_new(self->name, page_size(), 0600, 0);
+		self->fd = create_region(self->name, page_size(), 0600, 0);
 		ASSERT_LE(0, self->fd);
 	}
 }
@@ -313,11 +316,12 @@ FIXTURE_SETUP(mapping)
 	uint8_t *p;
 	size_t i;
 
+	REQUIRE_DEVICE();
 	self->len = REGION_PAGES * page_size();
-	shmr_name(self->name, "mapping");
-	self->fd = shmr_new(self->name, self->len, 0600, 0);
+	test_name(self->name, "mapping");
+	self->fd = create_region(self->name, self->len, 0600, 0);
 	ASSERT_LE(0, self->fd);
-	p = shmr_map(self->fd, self->len, PROT_READ | PROT_WRITE, 0);
+	p = map_region(self->fd, self->len, PROT_READ | PROT_WRITE, 0);
 	ASSERT_NE(MAP_FAILED, p);
 	for (i = 0; i < REGION_PAGES; i++)
 		p[i * page_size()] = 'A' + i;	/* page i starts with 'A' + i */
@@ -326,7 +330,7 @@ FIXTURE_SETUP(mapping)
 
 FIXTURE_TEARDOWN(mapping)
 {
-	EXPECT_EQ(0, shmr_unlink(self->name));
+	EXPECT_EQ(0, unlink_name(self->name));
 	close(self->fd);
 }
 
@@ -358,7 +362,7 @@ TEST_F(mapping, beyond_region_einval)
 	void *p;
 
 	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
-		p = shmr_map(self->fd, bad[i].len, PROT_READ, bad[i].off);
+		p = map_region(self->fd, bad[i].len, PROT_READ, bad[i].off);
 		EXPECT_EQ(MAP_FAILED, p) {
 			TH_LOG("offset %lld length %zu",
 			       (long long)bad[i].off, bad[i].len);
@@ -373,10 +377,10 @@ TEST_F(mapping, unaligned_offset_einval)
 {
 	void *p;
 
-	p = shmr_map(self->fd, page_size(), PROT_READ, 1);
+	p = map_region(self->fd, page_size(), PROT_READ, 1);
 	EXPECT_EQ(MAP_FAILED, p);
 	EXPECT_EQ(EINVAL, errno);
-	p = shmr_map(self->fd, page_size(), PROT_READ, page_size() + 512);
+	p = map_region(self->fd, page_size(), PROT_READ, page_size() + 512);
 	EXPECT_EQ(MAP_FAILED, p);
 	EXPECT_EQ(EINVAL, errno);
 }
@@ -385,40 +389,60 @@ TEST_F(mapping, offset_maps_the_right_pages)
 {
 	char *p;
 
-	p = shmr_map(self->fd, 2 * page_size(), PROT_READ, 2 * page_size());
+	p = map_region(self->fd, 2 * page_size(), PROT_READ, 2 * page_size());
 	ASSERT_NE(MAP_FAILED, p);
 	EXPECT_EQ('C', p[0]);
 	EXPECT_EQ('D', p[page_size()]);
 	munmap(p, 2 * page_size());
 	/* a length that is not a page multiple covers the partial page */
-	p = shmr_map(self->fd, page_size() + 1, PROT_READ, 2 * page_size());
+	p = map_region(self->fd, page_size() + 1, PROT_READ, 2 * page_size());
 	ASSERT_NE(MAP_FAILED, p);
 	EXPECT_EQ('D', p[page_size()]);
 	munmap(p, 2 * page_size());
 }
 
-TEST_F(mapping, mremap_cannot_grow)
+/*
+ * A mapping grown with mremap (DESIGN.md, as memfd): inside the region
+ * it shows the region's pages; past the region's end it either fails or
+ * gives SIGBUS, never memory of its own.
+ */
+TEST_F(mapping, mremap_growth_sigbus_past_end)
 {
-	void *p, *q;
+	char *p, *q;
+	pid_t pid;
 
-	/* neither past the region nor inside it */
-	p = shmr_map(self->fd, self->len, PROT_READ, 0);
+	/* inside the region: the next page is the region's next page */
+	p = map_region(self->fd, page_size(), PROT_READ, 0);
+	ASSERT_NE(MAP_FAILED, p);
+	q = mremap(p, page_size(), 2 * page_size(), MREMAP_MAYMOVE);
+	if (q == MAP_FAILED) {
+		EXPECT_EQ('A', p[0]);	/* the old mapping is intact */
+		munmap(p, page_size());
+	} else {
+		EXPECT_EQ('A', q[0]);
+		EXPECT_EQ('B', q[page_size()]);
+		munmap(q, 2 * page_size());
+	}
+
+	/* past the end */
+	p = map_region(self->fd, self->len, PROT_READ, 0);
 	ASSERT_NE(MAP_FAILED, p);
 	q = mremap(p, self->len, self->len + page_size(), MREMAP_MAYMOVE);
-	EXPECT_EQ(MAP_FAILED, q);
-	EXPECT_EQ(EFAULT, errno);
-	munmap(p, self->len);
-
-	p = shmr_map(self->fd, page_size(), PROT_READ, 0);
-	ASSERT_NE(MAP_FAILED, p);
-	q = mremap(p, page_size(), 2 * page_size(), 0);
-	EXPECT_EQ(MAP_FAILED, q);
-	EXPECT_EQ(EFAULT, errno);
-	q = mremap(p, page_size(), 2 * page_size(), MREMAP_MAYMOVE);
-	EXPECT_EQ(MAP_FAILED, q);
-	EXPECT_EQ(EFAULT, errno);
-	EXPECT_EQ('A', *(char *)p);	/* the old mapping is intact */
-	munmap(p, page_size());
+	if (q == MAP_FAILED) {
+		EXPECT_EQ('A', p[0]);
+		munmap(p, self->len);
+		return;
+	}
+	EXPECT_EQ('A', q[0]);
+	EXPECT_EQ('A' + REGION_PAGES - 1, q[self->len - page_size()]);
+	pid = fork_child();
+	ASSERT_LE(0, pid);
+	if (pid == 0) {
+		(void)*(volatile char *)(q + self->len);
+		_exit(0);	/* it read something: wrong */
+	}
+	EXPECT_EQ(128 + SIGBUS, reap(pid));
+	munmap(q, self->len + page_size());
 }
 
 TEST_F(mapping, mremap_shrinks_and_moves)
@@ -426,12 +450,12 @@ TEST_F(mapping, mremap_shrinks_and_moves)
 	struct shmr_info info;
 	char *p, *q;
 
-	p = shmr_map(self->fd, self->len, PROT_READ | PROT_WRITE, 0);
+	p = map_region(self->fd, self->len, PROT_READ | PROT_WRITE, 0);
 	ASSERT_NE(MAP_FAILED, p);
 	q = mremap(p, self->len, 2 * page_size(), 0);
 	ASSERT_EQ(p, q);
 	EXPECT_EQ('B', q[page_size()]);
-	ASSERT_EQ(0, shmr_info(self->fd, &info));
+	ASSERT_EQ(0, ioc_info(self->fd, &info));
 	EXPECT_EQ(1, info.mappings);
 
 	/* moving without growing is allowed */
@@ -440,7 +464,7 @@ TEST_F(mapping, mremap_shrinks_and_moves)
 	EXPECT_EQ('A', q[0]);
 	EXPECT_EQ('B', q[page_size()]);
 	ASSERT_EQ(0, munmap(q, 2 * page_size()));
-	ASSERT_EQ(0, shmr_info(self->fd, &info));
+	ASSERT_EQ(0, ioc_info(self->fd, &info));
 	EXPECT_EQ(0, info.mappings);
 }
 

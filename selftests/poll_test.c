@@ -90,18 +90,19 @@ FIXTURE(region) {
 
 FIXTURE_SETUP(region)
 {
+	REQUIRE_DEVICE();
 	self->other = -1;
-	shmr_name(self->name, "poll");
-	self->fd = shmr_new(self->name, 2 * page_size(), 0644, 0);
+	test_name(self->name, "poll");
+	self->fd = create_region(self->name, 2 * page_size(), 0644, 0);
 	ASSERT_LE(0, self->fd);
-	self->other = shmr_open_attach(self->name, 0);
+	self->other = attach_region(self->name, 0);
 	ASSERT_LE(0, self->other);
 }
 
 FIXTURE_TEARDOWN(region)
 {
 	if (!self->unlinked)
-		EXPECT_EQ(0, shmr_unlink(self->name));
+		EXPECT_EQ(0, unlink_name(self->name));
 	close(self->other);
 	close(self->fd);
 }
@@ -109,7 +110,7 @@ FIXTURE_TEARDOWN(region)
 TEST_F(region, poll_ready_only_after_notify)
 {
 	EXPECT_EQ(0, poll_now(self->fd));
-	ASSERT_EQ(0, shmr_notify(self->other, NULL));
+	ASSERT_EQ(0, ioc_notify(self->other, NULL));
 	EXPECT_EQ(POLLIN | POLLRDNORM, poll_now(self->fd));
 	EXPECT_EQ(POLLIN | POLLRDNORM, poll_now(self->other));
 	EXPECT_EQ(POLLIN | POLLRDNORM, poll_now(self->fd));	/* still */
@@ -129,7 +130,7 @@ TEST_F(region, poll_wakes_a_sleeping_poller)
 		_exit(0);
 	}
 	ASSERT_EQ(0, wait_sleeping(pid, __NR_poll, NR_PPOLL, -1));
-	ASSERT_EQ(0, shmr_notify(self->other, NULL));
+	ASSERT_EQ(0, ioc_notify(self->other, NULL));
 	EXPECT_EQ(0, reap(pid));
 }
 
@@ -149,7 +150,7 @@ TEST_F(region, epoll_level_and_edge)
 	EXPECT_EQ(0, epoll_wait(lt, &out, 1, 0));
 	EXPECT_EQ(0, epoll_wait(et, &out, 1, 0));
 
-	ASSERT_EQ(0, shmr_notify(self->other, NULL));
+	ASSERT_EQ(0, ioc_notify(self->other, NULL));
 	ASSERT_EQ(1, epoll_wait(lt, &out, 1, 0));
 	EXPECT_EQ(EPOLLIN | EPOLLRDNORM, out.events);
 	EXPECT_EQ(1, epoll_wait(lt, &out, 1, 0));	/* level: again */
@@ -159,7 +160,7 @@ TEST_F(region, epoll_level_and_edge)
 	ASSERT_EQ(sizeof(seq), read(self->fd, &seq, sizeof(seq)));
 	EXPECT_EQ(1, seq);
 	EXPECT_EQ(0, epoll_wait(lt, &out, 1, 0));
-	ASSERT_EQ(0, shmr_notify(self->other, NULL));
+	ASSERT_EQ(0, ioc_notify(self->other, NULL));
 	EXPECT_EQ(1, epoll_wait(et, &out, 1, 0));	/* a new edge */
 	close(et);
 	close(lt);
@@ -173,7 +174,7 @@ TEST_F(region, select_readable_after_notify)
 	FD_ZERO(&rd);
 	FD_SET(self->fd, &rd);
 	EXPECT_EQ(0, select(self->fd + 1, &rd, NULL, NULL, &tv));
-	ASSERT_EQ(0, shmr_notify(self->other, NULL));
+	ASSERT_EQ(0, ioc_notify(self->other, NULL));
 	FD_ZERO(&rd);
 	FD_SET(self->fd, &rd);
 	tv = (struct timeval){ 0, 0 };
@@ -185,16 +186,16 @@ TEST_F(region, read_returns_seq_and_consumes_it)
 {
 	uint64_t buf[2] = { 0, 0xdeadbeef };
 
-	ASSERT_EQ(0, shmr_notify(self->other, NULL));
-	ASSERT_EQ(0, shmr_notify(self->other, NULL));
-	ASSERT_EQ(0, shmr_notify(self->other, NULL));
+	ASSERT_EQ(0, ioc_notify(self->other, NULL));
+	ASSERT_EQ(0, ioc_notify(self->other, NULL));
+	ASSERT_EQ(0, ioc_notify(self->other, NULL));
 	EXPECT_EQ(8, read(self->fd, buf, sizeof(buf)));	/* n > 8 is fine */
 	EXPECT_EQ(3, buf[0]);
 	EXPECT_EQ(0xdeadbeef, buf[1]);
 	EXPECT_EQ(0, poll_now(self->fd));
 	/* the other handle's snapshot is its own */
 	EXPECT_EQ(POLLIN | POLLRDNORM, poll_now(self->other));
-	ASSERT_EQ(0, shmr_notify(self->other, NULL));
+	ASSERT_EQ(0, ioc_notify(self->other, NULL));
 	EXPECT_EQ(POLLIN | POLLRDNORM, poll_now(self->fd));
 	EXPECT_EQ(8, read(self->fd, buf, 8));
 	EXPECT_EQ(4, buf[0]);
@@ -204,7 +205,7 @@ TEST_F(region, short_read_einval)
 {
 	char buf[8];
 
-	ASSERT_EQ(0, shmr_notify(self->other, NULL));
+	ASSERT_EQ(0, ioc_notify(self->other, NULL));
 	EXPECT_EQ(-1, read(self->fd, buf, 7));
 	EXPECT_EQ(EINVAL, errno);
 	EXPECT_EQ(-1, read(self->fd, buf, 1));
@@ -221,16 +222,16 @@ TEST_F(region, nonblocking_read_eagain)
 	ASSERT_EQ(0, fcntl(self->fd, F_SETFL, O_NONBLOCK));
 	EXPECT_EQ(-1, read(self->fd, &seq, 8));
 	EXPECT_EQ(EAGAIN, errno);
-	ASSERT_EQ(0, shmr_notify(self->other, NULL));
+	ASSERT_EQ(0, ioc_notify(self->other, NULL));
 	EXPECT_EQ(8, read(self->fd, &seq, 8));
 	EXPECT_EQ(1, seq);
 	EXPECT_EQ(-1, read(self->fd, &seq, 8));
 	EXPECT_EQ(EAGAIN, errno);
 
 	/* a handle opened with O_NONBLOCK */
-	nb = shmr_open(O_RDWR | O_NONBLOCK);
+	nb = dev_open(O_RDWR | O_NONBLOCK);
 	ASSERT_LE(0, nb);
-	ASSERT_EQ(0, shmr_attach(nb, self->name, SHMR_ATTACH_RDONLY));
+	ASSERT_EQ(0, ioc_attach(nb, self->name, SHMR_ATTACH_RDONLY));
 	EXPECT_EQ(-1, read(nb, &seq, 8));
 	EXPECT_EQ(EAGAIN, errno);
 	close(nb);
@@ -250,7 +251,7 @@ TEST_F(region, blocking_read_waits_for_notify)
 		_exit(0);
 	}
 	ASSERT_EQ(0, wait_sleeping_in(pid, __NR_read));
-	ASSERT_EQ(0, shmr_notify(self->other, NULL));
+	ASSERT_EQ(0, ioc_notify(self->other, NULL));
 	EXPECT_EQ(0, reap(pid));
 }
 
@@ -280,15 +281,15 @@ TEST_F(region, fresh_handle_consumed_seq_at_bind)
 	uint64_t seq;
 	int fd;
 
-	ASSERT_EQ(0, shmr_notify(self->other, NULL));
-	ASSERT_EQ(0, shmr_notify(self->other, NULL));
-	fd = shmr_open(O_RDWR | O_NONBLOCK);
+	ASSERT_EQ(0, ioc_notify(self->other, NULL));
+	ASSERT_EQ(0, ioc_notify(self->other, NULL));
+	fd = dev_open(O_RDWR | O_NONBLOCK);
 	ASSERT_LE(0, fd);
-	ASSERT_EQ(0, shmr_attach(fd, self->name, 0));
+	ASSERT_EQ(0, ioc_attach(fd, self->name, 0));
 	EXPECT_EQ(0, poll_now(fd));
 	EXPECT_EQ(-1, read(fd, &seq, 8));
 	EXPECT_EQ(EAGAIN, errno);
-	ASSERT_EQ(0, shmr_notify(self->other, NULL));
+	ASSERT_EQ(0, ioc_notify(self->other, NULL));
 	EXPECT_EQ(8, read(fd, &seq, 8));
 	EXPECT_EQ(3, seq);
 	close(fd);
@@ -314,7 +315,7 @@ TEST_F(region, unlink_gives_epollhup)
 	ASSERT_LE(0, ep);
 	ASSERT_EQ(0, epoll_ctl(ep, EPOLL_CTL_ADD, self->fd, &ev));
 	ASSERT_EQ(0, wait_sleeping(pid, __NR_poll, NR_PPOLL, -1));
-	ASSERT_EQ(0, shmr_unlink(self->name));
+	ASSERT_EQ(0, unlink_name(self->name));
 	self->unlinked = 1;
 	EXPECT_EQ(0, reap(pid));
 	EXPECT_EQ(POLLHUP, poll_now(self->fd) & (POLLHUP | POLLERR));
@@ -340,7 +341,7 @@ TEST_F(region, unlink_wakes_blocked_read_eidrm)
 		_exit(0);
 	}
 	ASSERT_EQ(0, wait_sleeping_in(pid, __NR_read));
-	ASSERT_EQ(0, shmr_unlink(self->name));
+	ASSERT_EQ(0, unlink_name(self->name));
 	self->unlinked = 1;
 	EXPECT_EQ(0, reap(pid));
 }
@@ -350,7 +351,8 @@ TEST(unbound_handle_epollerr)
 	struct epoll_event ev = { .events = EPOLLIN | EPOLLRDNORM }, out;
 	int fd, ep;
 
-	fd = shmr_open(O_RDWR);
+	REQUIRE_DEVICE();
+	fd = dev_open(O_RDWR);
 	ASSERT_LE(0, fd);
 	EXPECT_EQ(POLLERR, poll_now(fd) & (POLLERR | POLLIN));
 	ep = epoll_create1(EPOLL_CLOEXEC);
@@ -362,6 +364,126 @@ TEST(unbound_handle_epollerr)
 	close(fd);
 }
 
+/*
+ * A handle added to an epoll set while unbound (EPOLLERR) and bound
+ * afterwards, by CREATE or ATTACH: a NOTIFY from another process wakes
+ * epoll_wait, level- and edge-triggered. 0.1.0 returned EPOLLERR without
+ * poll_wait(), so nothing ever woke that entry after binding.
+ */
+FIXTURE(early_epoll) {
+	char name[SHMR_NAME_MAX];
+	int fd, ep, owner;
+};
+
+FIXTURE_VARIANT(early_epoll) {
+	int attach;		/* bind by ATTACH (else CREATE) */
+	int edge;		/* EPOLLET */
+};
+
+FIXTURE_VARIANT_ADD(early_epoll, create_level) { .attach = 0, .edge = 0 };
+FIXTURE_VARIANT_ADD(early_epoll, create_edge) { .attach = 0, .edge = 1 };
+FIXTURE_VARIANT_ADD(early_epoll, attach_level) { .attach = 1, .edge = 0 };
+FIXTURE_VARIANT_ADD(early_epoll, attach_edge) { .attach = 1, .edge = 1 };
+
+FIXTURE_SETUP(early_epoll)
+{
+	REQUIRE_DEVICE();
+	self->owner = -1;
+	test_name(self->name, "early-epoll");
+	if (variant->attach) {
+		self->owner = create_region(self->name, page_size(), 0600, 0);
+		ASSERT_LE(0, self->owner);
+		ASSERT_EQ(0, ioc_notify(self->owner, NULL));
+	}
+	self->fd = dev_open(O_RDWR);
+	ASSERT_LE(0, self->fd);
+	self->ep = epoll_create1(EPOLL_CLOEXEC);
+	ASSERT_LE(0, self->ep);
+}
+
+FIXTURE_TEARDOWN(early_epoll)
+{
+	unlink_name(self->name);
+	close(self->ep);
+	close(self->fd);
+	if (self->owner >= 0)
+		close(self->owner);
+}
+
+/*
+ * NOTIFY @name from a child once the parent sleeps in epoll_wait; the
+ * child gives up when the parent closes the other end of @sk.
+ */
+static pid_t notify_when_epolling(const char *name, int sk[2])
+{
+	pid_t parent = getpid(), pid = fork_child();
+	int watch_fd = sk[1];
+
+	if (pid)
+		return pid;
+	close(sk[0]);
+	{
+		int fd = attach_region(name, 0);
+
+		CHILD_REQUIRE(fd >= 0);
+		if (wait_sleeping(parent, __NR_epoll_wait, __NR_epoll_pwait,
+				  watch_fd))
+			_exit(2);	/* epoll_wait returned first */
+		CHILD_REQUIRE(ioc_notify(fd, NULL) == 0);
+		_exit(0);
+	}
+}
+
+TEST_F(early_epoll, notify_after_bind_wakes_epoll_wait)
+{
+	struct epoll_event ev = { .events = EPOLLIN | EPOLLRDNORM }, out;
+	uint64_t seq, want = variant->attach ? 2 : 1;
+	int sk[2];
+	pid_t pid;
+
+	if (variant->edge)
+		ev.events |= EPOLLET;
+	ASSERT_EQ(0, epoll_ctl(self->ep, EPOLL_CTL_ADD, self->fd, &ev));
+	/* unbound: EPOLLERR */
+	ASSERT_EQ(1, epoll_wait(self->ep, &out, 1, 0));
+	EXPECT_EQ(EPOLLERR, out.events & (EPOLLERR | EPOLLIN));
+
+	if (variant->attach) {
+		ASSERT_EQ(0, ioc_attach(self->fd, self->name, 0));
+	} else {
+		ASSERT_EQ(0, ioc_create(self->fd, self->name, page_size(),
+					0600, SHMR_CREATE_EXCL));
+	}
+	/* bound, no news yet: nothing to report */
+	EXPECT_EQ(0, epoll_wait(self->ep, &out, 1, 0));
+
+	ASSERT_EQ(0, socketpair(AF_UNIX, SOCK_STREAM, 0, sk));
+	pid = notify_when_epolling(self->name, sk);
+	ASSERT_LE(0, pid);
+	out.events = 0;
+	EXPECT_EQ(1, epoll_wait(self->ep, &out, 1, 5000)) {
+		TH_LOG("a NOTIFY after binding did not wake epoll_wait");
+	}
+	EXPECT_EQ(EPOLLIN | EPOLLRDNORM, out.events);
+	close(sk[0]);		/* a child still spinning gives up */
+	EXPECT_EQ(0, reap(pid));
+	close(sk[1]);
+
+	if (variant->edge) {
+		EXPECT_EQ(0, epoll_wait(self->ep, &out, 1, 0));	/* once */
+	} else {
+		EXPECT_EQ(1, epoll_wait(self->ep, &out, 1, 0));	/* level */
+	}
+	ASSERT_EQ(sizeof(seq), read(self->fd, &seq, sizeof(seq)));
+	EXPECT_EQ(want, seq);
+	EXPECT_EQ(0, epoll_wait(self->ep, &out, 1, 0));
+
+	/* and the next NOTIFY, from this process, is a new edge */
+	ASSERT_EQ(0, ioc_notify(self->fd, NULL));
+	EXPECT_EQ(1, epoll_wait(self->ep, &out, 1, 1000));
+	EXPECT_EQ(EPOLLIN | EPOLLRDNORM, out.events);
+}
+
 TEST_F(region, control_page_shows_seq)
 {
 	struct shmr_info info;
@@ -371,21 +493,21 @@ TEST_F(region, control_page_shows_seq)
 	ctrl = mmap(NULL, page_size(), PROT_READ, MAP_SHARED, self->fd,
 		    SHMR_CTRL_OFFSET);
 	ASSERT_NE(MAP_FAILED, ctrl);
-	ASSERT_EQ(0, shmr_info(self->fd, &info));
+	ASSERT_EQ(0, ioc_info(self->fd, &info));
 	EXPECT_EQ(1, info.mappings);	/* the control page counts */
 	EXPECT_EQ(0, ctrl_seq(ctrl));
 	EXPECT_EQ(0, ctrl->flags);
 	EXPECT_EQ(0, ctrl->reserved);
-	ASSERT_EQ(0, shmr_notify(self->other, &seq));
+	ASSERT_EQ(0, ioc_notify(self->other, &seq));
 	EXPECT_EQ(seq, ctrl_seq(ctrl));
-	ASSERT_EQ(0, shmr_notify(self->other, &seq));
+	ASSERT_EQ(0, ioc_notify(self->other, &seq));
 	EXPECT_EQ(2, ctrl_seq(ctrl));
 	/* the page outlives the handle, and shows the unlink */
 	ASSERT_EQ(0, close(self->fd));
 	self->fd = -1;
-	ASSERT_EQ(0, shmr_notify(self->other, NULL));
+	ASSERT_EQ(0, ioc_notify(self->other, NULL));
 	EXPECT_EQ(3, ctrl_seq(ctrl));
-	ASSERT_EQ(0, shmr_unlink(self->name));
+	ASSERT_EQ(0, unlink_name(self->name));
 	self->unlinked = 1;
 	EXPECT_EQ(SHMR_CTRL_UNLINKED, ctrl->flags);
 	EXPECT_EQ(0, munmap(ctrl, page_size()));
@@ -401,7 +523,7 @@ TEST_F(region, control_page_seen_without_syscalls)
 	ctrl = mmap(NULL, page_size(), PROT_READ, MAP_SHARED, self->other,
 		    SHMR_CTRL_OFFSET);
 	ASSERT_NE(MAP_FAILED, ctrl);
-	ASSERT_EQ(0, shmr_notify(self->other, NULL));
+	ASSERT_EQ(0, ioc_notify(self->other, NULL));
 	ASSERT_EQ(0, socketpair(AF_UNIX, SOCK_SEQPACKET, 0, sk));
 	pid = fork_child();
 	ASSERT_LE(0, pid);
@@ -416,7 +538,7 @@ TEST_F(region, control_page_seen_without_syscalls)
 		_exit(0);
 	}
 	ASSERT_EQ('r', recv_byte(sk[0]));
-	ASSERT_EQ(0, shmr_notify(self->fd, NULL));
+	ASSERT_EQ(0, ioc_notify(self->fd, NULL));
 	ASSERT_EQ(0, recv_u64(sk[0], &seen));
 	EXPECT_EQ(2, seen);
 	EXPECT_EQ(0, reap(pid));
@@ -434,7 +556,7 @@ TEST_F(region, seccomp_filter_kills_on_ioctl)
 	ASSERT_LE(0, pid);
 	if (pid == 0) {
 		CHILD_REQUIRE(forbid_ioctl() == 0);
-		shmr_notify(self->fd, NULL);
+		ioc_notify(self->fd, NULL);
 		_exit(0);
 	}
 	EXPECT_EQ(128 + SIGSYS, reap(pid));
@@ -488,12 +610,12 @@ TEST_F(region, control_page_on_readonly_handle)
 	struct shmr_ctrl *ctrl;
 	int ro;
 
-	ro = shmr_open_attach(self->name, SHMR_ATTACH_RDONLY);
+	ro = attach_region(self->name, SHMR_ATTACH_RDONLY);
 	ASSERT_LE(0, ro);
 	ctrl = mmap(NULL, page_size(), PROT_READ, MAP_SHARED, ro,
 		    SHMR_CTRL_OFFSET);
 	ASSERT_NE(MAP_FAILED, ctrl);
-	ASSERT_EQ(0, shmr_notify(self->fd, NULL));
+	ASSERT_EQ(0, ioc_notify(self->fd, NULL));
 	EXPECT_EQ(1, ctrl_seq(ctrl));
 	munmap(ctrl, page_size());
 	close(ro);

@@ -69,12 +69,12 @@ static long sys_futex(uint32_t *addr, int op, uint32_t val)
 /* Map @pages pages of region @name through a new handle of our own. */
 static uint8_t *attach_map(const char *name, size_t pages, off_t pgoff)
 {
-	int fd = shmr_open_attach(name, 0);
+	int fd = attach_region(name, 0);
 	void *p;
 
 	if (fd < 0)
 		return MAP_FAILED;
-	p = shmr_map(fd, pages * page_size(), PROT_READ | PROT_WRITE,
+	p = map_region(fd, pages * page_size(), PROT_READ | PROT_WRITE,
 		     pgoff * page_size());
 	close(fd);
 	return p;
@@ -112,34 +112,26 @@ static int peer_main(const char *name, size_t len, int sk)
 
 FIXTURE_SETUP(peer)
 {
-	int sk[2];
-
+	REQUIRE_DEVICE();
 	self->pid = -1;
 	self->len = PEER_PAGES * page_size();
 	snprintf(self->name, sizeof(self->name), "kst-%d-peer", getpid());
-	self->fd = shmr_new(self->name, self->len, 0600, 0);
+	self->fd = create_region(self->name, self->len, 0600, 0);
 	ASSERT_LE(0, self->fd);
-	self->map = shmr_map(self->fd, self->len, PROT_READ | PROT_WRITE, 0);
+	self->map = map_region(self->fd, self->len, PROT_READ | PROT_WRITE, 0);
 	ASSERT_NE(MAP_FAILED, self->map);
-	ASSERT_EQ(0, socketpair(AF_UNIX, SOCK_SEQPACKET, 0, sk));
-	self->pid = fork_child();
+	self->pid = fork_peer(&self->sk);
 	ASSERT_LE(0, self->pid);
-	if (self->pid == 0) {
-		close(sk[0]);
-		_exit(peer_main(self->name, self->len, sk[1]));
-	}
-	close(sk[1]);
-	self->sk = sk[0];
+	if (self->pid == 0)
+		_exit(peer_main(self->name, self->len, self->sk));
 	ASSERT_EQ('r', recv_byte(self->sk));
 }
 
 FIXTURE_TEARDOWN(peer)
 {
-	if (self->pid > 0) {
-		close(self->sk);
-		EXPECT_EQ(0, reap(self->pid));
-	}
-	EXPECT_EQ(0, shmr_unlink(self->name));
+	if (self->pid > 0)
+		EXPECT_EQ(0, end_peer(self->pid, self->sk));
+	EXPECT_EQ(0, unlink_name(self->name));
 	close(self->fd);
 }
 
@@ -176,10 +168,11 @@ TEST(fork_shares_mapping)
 	uint8_t *p;
 	pid_t pid;
 
-	shmr_name(name, "fork");
-	fd = shmr_new(name, 2 * page_size(), 0600, 0);
+	REQUIRE_DEVICE();
+	test_name(name, "fork");
+	fd = create_region(name, 2 * page_size(), 0600, 0);
 	ASSERT_LE(0, fd);
-	p = shmr_map(fd, 2 * page_size(), PROT_READ | PROT_WRITE, 0);
+	p = map_region(fd, 2 * page_size(), PROT_READ | PROT_WRITE, 0);
 	ASSERT_NE(MAP_FAILED, p);
 	ASSERT_EQ(0, socketpair(AF_UNIX, SOCK_SEQPACKET, 0, sk));
 	pid = fork_child();
@@ -193,15 +186,15 @@ TEST(fork_shares_mapping)
 	}
 	ASSERT_EQ('w', recv_byte(sk[0]));
 	EXPECT_EQ(0, check(p, 2 * page_size(), 5));
-	ASSERT_EQ(0, shmr_info(fd, &info));
+	ASSERT_EQ(0, ioc_info(fd, &info));
 	EXPECT_EQ(2, info.mappings);	/* the child's copy of the VMA */
 	EXPECT_EQ(1, info.handles);	/* one open file, shared by both */
 	fill(p, 2 * page_size(), 6);
 	ASSERT_EQ(0, send_byte(sk[0], 'w'));
 	EXPECT_EQ(0, reap(pid));
-	ASSERT_EQ(0, shmr_info(fd, &info));
+	ASSERT_EQ(0, ioc_info(fd, &info));
 	EXPECT_EQ(1, info.mappings);
-	EXPECT_EQ(0, shmr_unlink(name));
+	EXPECT_EQ(0, unlink_name(name));
 	munmap(p, 2 * page_size());
 	close(fd);
 	close(sk[0]);
@@ -214,24 +207,25 @@ TEST(mapping_outlives_close)
 	uint8_t *p, *q;
 	int fd;
 
-	shmr_name(name, "outlive-close");
-	fd = shmr_new(name, 4 * page_size(), 0600, 0);
+	REQUIRE_DEVICE();
+	test_name(name, "outlive-close");
+	fd = create_region(name, 4 * page_size(), 0600, 0);
 	ASSERT_LE(0, fd);
-	p = shmr_map(fd, 4 * page_size(), PROT_READ | PROT_WRITE, 0);
+	p = map_region(fd, 4 * page_size(), PROT_READ | PROT_WRITE, 0);
 	ASSERT_NE(MAP_FAILED, p);
 	ASSERT_EQ(0, close(fd));
-	ASSERT_EQ(0, shmr_unlink(name));	/* not even a name left */
+	ASSERT_EQ(0, unlink_name(name));	/* not even a name left */
 	fill(p, 4 * page_size(), 11);
 	EXPECT_EQ(0, check(p, 4 * page_size(), 11));
 
 	/* a second mapping of another region does not disturb it */
-	fd = shmr_new(name, 4 * page_size(), 0600, 0);
+	fd = create_region(name, 4 * page_size(), 0600, 0);
 	ASSERT_LE(0, fd);
-	q = shmr_map(fd, 4 * page_size(), PROT_READ | PROT_WRITE, 0);
+	q = map_region(fd, 4 * page_size(), PROT_READ | PROT_WRITE, 0);
 	ASSERT_NE(MAP_FAILED, q);
 	EXPECT_TRUE(all_zero(q, 4 * page_size()));
 	EXPECT_EQ(0, check(p, 4 * page_size(), 11));
-	EXPECT_EQ(0, shmr_unlink(name));
+	EXPECT_EQ(0, unlink_name(name));
 	munmap(q, 4 * page_size());
 	munmap(p, 4 * page_size());
 	close(fd);
@@ -244,16 +238,17 @@ TEST(madvise_dontneed_keeps_data)
 	uint8_t *p;
 	int fd;
 
-	shmr_name(name, "dontneed");
-	fd = shmr_new(name, len, 0600, 0);
+	REQUIRE_DEVICE();
+	test_name(name, "dontneed");
+	fd = create_region(name, len, 0600, 0);
 	ASSERT_LE(0, fd);
-	p = shmr_map(fd, len, PROT_READ | PROT_WRITE, 0);
+	p = map_region(fd, len, PROT_READ | PROT_WRITE, 0);
 	ASSERT_NE(MAP_FAILED, p);
 	fill(p, len, 51);
 	/* dropping our page tables must not drop the region's pages */
 	ASSERT_EQ(0, madvise(p, len, MADV_DONTNEED));
 	EXPECT_EQ(0, check(p, len, 51));
-	EXPECT_EQ(0, shmr_unlink(name));
+	EXPECT_EQ(0, unlink_name(name));
 	munmap(p, len);
 	close(fd);
 }
@@ -264,15 +259,16 @@ TEST(unlinked_region_still_maps)
 	uint8_t *p, *q;
 	int fd;
 
-	shmr_name(name, "unlinked-map");
-	fd = shmr_new(name, 2 * page_size(), 0600, 0);
+	REQUIRE_DEVICE();
+	test_name(name, "unlinked-map");
+	fd = create_region(name, 2 * page_size(), 0600, 0);
 	ASSERT_LE(0, fd);
-	p = shmr_map(fd, 2 * page_size(), PROT_READ | PROT_WRITE, 0);
+	p = map_region(fd, 2 * page_size(), PROT_READ | PROT_WRITE, 0);
 	ASSERT_NE(MAP_FAILED, p);
 	fill(p, 2 * page_size(), 41);
-	ASSERT_EQ(0, shmr_unlink(name));
+	ASSERT_EQ(0, unlink_name(name));
 	/* the handle is still bound to the (nameless) region */
-	q = shmr_map(fd, 2 * page_size(), PROT_READ | PROT_WRITE, 0);
+	q = map_region(fd, 2 * page_size(), PROT_READ | PROT_WRITE, 0);
 	ASSERT_NE(MAP_FAILED, q);
 	EXPECT_EQ(0, check(q, 2 * page_size(), 41));
 	fill(q, 2 * page_size(), 42);
@@ -292,8 +288,9 @@ TEST(offset_mappings_agree)
 	pid_t pid;
 	int fd;
 
-	shmr_name(name, "offsets");
-	fd = shmr_new(name, pages * ps, 0600, 0);
+	REQUIRE_DEVICE();
+	test_name(name, "offsets");
+	fd = create_region(name, pages * ps, 0600, 0);
 	ASSERT_LE(0, fd);
 	pid = fork_child();
 	ASSERT_LE(0, pid);
@@ -306,7 +303,7 @@ TEST(offset_mappings_agree)
 		_exit(0);
 	}
 	ASSERT_EQ(0, reap(pid));
-	p = shmr_map(fd, pages * ps, PROT_READ, 0);
+	p = map_region(fd, pages * ps, PROT_READ, 0);
 	ASSERT_NE(MAP_FAILED, p);
 	for (i = 0; i < pages; i++) {
 		uint32_t want = i < skip ? 0 : (uint32_t)i;
@@ -318,7 +315,7 @@ TEST(offset_mappings_agree)
 			break;
 		}
 	}
-	EXPECT_EQ(0, shmr_unlink(name));
+	EXPECT_EQ(0, unlink_name(name));
 	munmap(p, pages * ps);
 	close(fd);
 }
@@ -332,7 +329,8 @@ TEST(concurrent_create_attach_unlink)
 	pid_t pids[4];
 	int i;
 
-	shmr_name(name, "churn");
+	REQUIRE_DEVICE();
+	test_name(name, "churn");
 	for (i = 0; i < procs; i++) {
 		pids[i] = fork_child();
 		ASSERT_LE(0, pids[i]);
@@ -341,22 +339,22 @@ TEST(concurrent_create_attach_unlink)
 			uint8_t *p;
 
 			for (r = 0; r < rounds; r++) {
-				fd = shmr_open(O_RDWR);
+				fd = dev_open(O_RDWR);
 				CHILD_REQUIRE(fd >= 0);
 				ret = (r + i) % 3 ?
-				      shmr_create(fd, name, 2 * page_size(), 0600,
+				      ioc_create(fd, name, 2 * page_size(), 0600,
 						  r % 2 ? SHMR_CREATE_TRANSIENT : 0) :
-				      shmr_attach(fd, name, 0);
+				      ioc_attach(fd, name, 0);
 				CHILD_REQUIRE(ret == 0 || ret == -ENOENT);
 				if (!ret) {
-					p = shmr_map(fd, 2 * page_size(),
+					p = map_region(fd, 2 * page_size(),
 						     PROT_READ | PROT_WRITE, 0);
 					CHILD_REQUIRE(p != MAP_FAILED);
 					p[r % (2 * page_size())]++;
-					CHILD_REQUIRE(shmr_notify(fd, NULL) == 0);
+					CHILD_REQUIRE(ioc_notify(fd, NULL) == 0);
 					munmap(p, 2 * page_size());
 				}
-				ret = shmr_unlink_fd(fd, name);
+				ret = ioc_unlink(fd, name);
 				CHILD_REQUIRE(ret == 0 || ret == -ENOENT);
 				close(fd);
 			}
@@ -365,7 +363,7 @@ TEST(concurrent_create_attach_unlink)
 	}
 	for (i = 0; i < procs; i++)
 		EXPECT_EQ(0, reap(pids[i]));
-	EXPECT_EQ(-ENOENT, shmr_unlink(name));
+	EXPECT_EQ(-ENOENT, unlink_name(name));
 	EXPECT_EQ(regions, nr_regions());
 	EXPECT_EQ(bytes, nr_bytes());
 }
@@ -378,27 +376,28 @@ TEST(region_outlives_creator)
 	pid_t pid;
 	int fd;
 
-	shmr_name(name, "outlive-creator");
+	REQUIRE_DEVICE();
+	test_name(name, "outlive-creator");
 	pid = fork_child();
 	ASSERT_LE(0, pid);
 	if (pid == 0) {
-		fd = shmr_new(name, 3 * page_size(), 0600, 0);
+		fd = create_region(name, 3 * page_size(), 0600, 0);
 		CHILD_REQUIRE(fd >= 0);
-		p = shmr_map(fd, 3 * page_size(), PROT_READ | PROT_WRITE, 0);
+		p = map_region(fd, 3 * page_size(), PROT_READ | PROT_WRITE, 0);
 		CHILD_REQUIRE(p != MAP_FAILED);
 		fill(p, 3 * page_size(), 77);
 		_exit(0);
 	}
 	ASSERT_EQ(0, reap(pid));
-	fd = shmr_open_attach(name, 0);
+	fd = attach_region(name, 0);
 	ASSERT_LE(0, fd);
-	ASSERT_EQ(0, shmr_info(fd, &info));
+	ASSERT_EQ(0, ioc_info(fd, &info));
 	EXPECT_EQ(1, info.handles);
 	EXPECT_EQ(0, info.mappings);
-	p = shmr_map(fd, 3 * page_size(), PROT_READ, 0);
+	p = map_region(fd, 3 * page_size(), PROT_READ, 0);
 	ASSERT_NE(MAP_FAILED, p);
 	EXPECT_EQ(0, check(p, 3 * page_size(), 77));
-	EXPECT_EQ(0, shmr_unlink(name));
+	EXPECT_EQ(0, unlink_name(name));
 	munmap(p, 3 * page_size());
 	close(fd);
 }
@@ -411,15 +410,16 @@ TEST(new_regions_are_zero_filled)
 	uint8_t *p;
 	int i, fd;
 
+	REQUIRE_DEVICE();
 	for (i = 0; i < 2; i++) {
-		shmr_name(name, i ? "zero-lazy" : "zero");
-		fd = shmr_new(name, len, 0600, flags[i]);
+		test_name(name, i ? "zero-lazy" : "zero");
+		fd = create_region(name, len, 0600, flags[i]);
 		ASSERT_LE(0, fd);
-		p = shmr_map(fd, len, PROT_READ | PROT_WRITE, 0);
+		p = map_region(fd, len, PROT_READ | PROT_WRITE, 0);
 		ASSERT_NE(MAP_FAILED, p);
 		EXPECT_TRUE(all_zero(p, len));
 		fill(p, len, 1);	/* dirty pages for the next region */
-		EXPECT_EQ(0, shmr_unlink(name));
+		EXPECT_EQ(0, unlink_name(name));
 		munmap(p, len);
 		close(fd);
 	}
@@ -432,16 +432,17 @@ TEST(unlink_and_last_unmap_free_memory)
 	uint8_t *p;
 	int fd;
 
+	REQUIRE_DEVICE();
 	ASSERT_NE(~0ULL, regions);
 	ASSERT_NE(~0ULL, bytes);
-	shmr_name(name, "free");
-	fd = shmr_new(name, 5 * page_size(), 0600, 0);
+	test_name(name, "free");
+	fd = create_region(name, 5 * page_size(), 0600, 0);
 	ASSERT_LE(0, fd);
 	EXPECT_EQ(regions + 1, nr_regions());
 	EXPECT_EQ(bytes + 5 * page_size(), nr_bytes());
-	p = shmr_map(fd, 5 * page_size(), PROT_READ | PROT_WRITE, 0);
+	p = map_region(fd, 5 * page_size(), PROT_READ | PROT_WRITE, 0);
 	ASSERT_NE(MAP_FAILED, p);
-	ASSERT_EQ(0, shmr_unlink(name));
+	ASSERT_EQ(0, unlink_name(name));
 	EXPECT_EQ(regions + 1, nr_regions());
 	ASSERT_EQ(0, close(fd));
 	EXPECT_EQ(regions + 1, nr_regions());	/* the mapping holds it */
@@ -457,13 +458,14 @@ TEST(named_region_persists_without_users)
 	char name[SHMR_NAME_MAX];
 	int fd;
 
-	shmr_name(name, "persist");
-	fd = shmr_new(name, 2 * page_size(), 0600, SHMR_CREATE_LAZY);
+	REQUIRE_DEVICE();
+	test_name(name, "persist");
+	fd = create_region(name, 2 * page_size(), 0600, SHMR_CREATE_LAZY);
 	ASSERT_LE(0, fd);
 	close(fd);
 	EXPECT_EQ(regions + 1, nr_regions());
 	EXPECT_EQ(bytes + 2 * page_size(), nr_bytes());
-	ASSERT_EQ(0, shmr_unlink(name));	/* no user: freed at once */
+	ASSERT_EQ(0, unlink_name(name));	/* no user: freed at once */
 	EXPECT_EQ(regions, nr_regions());
 	EXPECT_EQ(bytes, nr_bytes());
 }
@@ -477,18 +479,19 @@ TEST(partial_munmap_keeps_region)
 	uint8_t *p, tail[2 * 4096];
 	int fd;
 
+	REQUIRE_DEVICE();
 	ASSERT_GE(sizeof(tail), 2 * ps);
-	shmr_name(name, "split");
-	fd = shmr_new(name, 4 * ps, 0600, 0);
+	test_name(name, "split");
+	fd = create_region(name, 4 * ps, 0600, 0);
 	ASSERT_LE(0, fd);
-	p = shmr_map(fd, 4 * ps, PROT_READ | PROT_WRITE, 0);
+	p = map_region(fd, 4 * ps, PROT_READ | PROT_WRITE, 0);
 	ASSERT_NE(MAP_FAILED, p);
 	fill(p, 4 * ps, 9);
 	memcpy(tail, p + 2 * ps, 2 * ps);
 	ASSERT_EQ(0, munmap(p + ps, ps));	/* splits the VMA in two */
-	ASSERT_EQ(0, shmr_info(fd, &info));
+	ASSERT_EQ(0, ioc_info(fd, &info));
 	EXPECT_EQ(2, info.mappings);
-	ASSERT_EQ(0, shmr_unlink(name));
+	ASSERT_EQ(0, unlink_name(name));
 	ASSERT_EQ(0, close(fd));
 	ASSERT_EQ(0, munmap(p, ps));
 	EXPECT_EQ(regions + 1, nr_regions());	/* the tail still maps it */
@@ -503,21 +506,22 @@ TEST(transient_vanishes_with_last_handle)
 	char name[SHMR_NAME_MAX];
 	int fd, fd2;
 
-	shmr_name(name, "transient");
-	fd = shmr_new(name, page_size(), 0600, SHMR_CREATE_TRANSIENT);
+	REQUIRE_DEVICE();
+	test_name(name, "transient");
+	fd = create_region(name, page_size(), 0600, SHMR_CREATE_TRANSIENT);
 	ASSERT_LE(0, fd);
-	fd2 = shmr_open_attach(name, 0);
+	fd2 = attach_region(name, 0);
 	ASSERT_LE(0, fd2);
 	close(fd);
 	EXPECT_EQ(regions + 1, nr_regions());
 	close(fd2);
 	EXPECT_EQ(regions, nr_regions());
-	EXPECT_EQ(-ENOENT, shmr_open_attach(name, 0));
-	EXPECT_EQ(-ENOENT, shmr_unlink(name));
+	EXPECT_EQ(-ENOENT, attach_region(name, 0));
+	EXPECT_EQ(-ENOENT, unlink_name(name));
 	/* the name is free again */
-	fd = shmr_new(name, page_size(), 0600, 0);
+	fd = create_region(name, page_size(), 0600, 0);
 	EXPECT_LE(0, fd);
-	EXPECT_EQ(0, shmr_unlink(name));
+	EXPECT_EQ(0, unlink_name(name));
 	close(fd);
 }
 
@@ -529,10 +533,11 @@ TEST(transient_lives_while_mapped)
 	pid_t pid;
 	int fd;
 
-	shmr_name(name, "transient-map");
-	fd = shmr_new(name, 2 * page_size(), 0600, SHMR_CREATE_TRANSIENT);
+	REQUIRE_DEVICE();
+	test_name(name, "transient-map");
+	fd = create_region(name, 2 * page_size(), 0600, SHMR_CREATE_TRANSIENT);
 	ASSERT_LE(0, fd);
-	p = shmr_map(fd, 2 * page_size(), PROT_READ | PROT_WRITE, 0);
+	p = map_region(fd, 2 * page_size(), PROT_READ | PROT_WRITE, 0);
 	ASSERT_NE(MAP_FAILED, p);
 	close(fd);
 	fill(p, 2 * page_size(), 23);
@@ -550,7 +555,7 @@ TEST(transient_lives_while_mapped)
 	ASSERT_EQ(0, munmap(p, 2 * page_size()));
 	EXPECT_EQ(regions, nr_regions());
 	EXPECT_EQ(bytes, nr_bytes());
-	EXPECT_EQ(-ENOENT, shmr_open_attach(name, 0));
+	EXPECT_EQ(-ENOENT, attach_region(name, 0));
 }
 
 TEST(futex_wait_wake_across_processes)
@@ -561,10 +566,11 @@ TEST(futex_wait_wake_across_processes)
 	uint8_t *p;
 	pid_t pid;
 
-	shmr_name(name, "futex");
-	fd = shmr_new(name, 2 * page_size(), 0600, 0);
+	REQUIRE_DEVICE();
+	test_name(name, "futex");
+	fd = create_region(name, 2 * page_size(), 0600, 0);
 	ASSERT_LE(0, fd);
-	p = shmr_map(fd, 2 * page_size(), PROT_READ | PROT_WRITE, 0);
+	p = map_region(fd, 2 * page_size(), PROT_READ | PROT_WRITE, 0);
 	ASSERT_NE(MAP_FAILED, p);
 	word = (uint32_t *)(p + page_size() + 64);
 	ASSERT_EQ(0, socketpair(AF_UNIX, SOCK_SEQPACKET, 0, sk));
@@ -605,7 +611,7 @@ TEST(futex_wait_wake_across_processes)
 	}
 	EXPECT_EQ(2, *word);
 	EXPECT_EQ(0, reap(pid));
-	EXPECT_EQ(0, shmr_unlink(name));
+	EXPECT_EQ(0, unlink_name(name));
 	munmap(p, 2 * page_size());
 	close(fd);
 	close(sk[0]);
@@ -638,10 +644,11 @@ TEST(pshared_mutex_across_processes)
 	int sk[2], fd;
 	pid_t pid;
 
-	shmr_name(name, "mutex");
-	fd = shmr_new(name, page_size(), 0600, 0);
+	REQUIRE_DEVICE();
+	test_name(name, "mutex");
+	fd = create_region(name, page_size(), 0600, 0);
 	ASSERT_LE(0, fd);
-	l = shmr_map(fd, page_size(), PROT_READ | PROT_WRITE, 0);
+	l = map_region(fd, page_size(), PROT_READ | PROT_WRITE, 0);
 	ASSERT_NE(MAP_FAILED, l);
 	ASSERT_EQ(0, pthread_mutexattr_init(&attr));
 	ASSERT_EQ(0, pthread_mutexattr_setpshared(&attr, PTHREAD_PROCESS_SHARED));
@@ -674,7 +681,7 @@ TEST(pshared_mutex_across_processes)
 	mutex_rounds(l);
 	EXPECT_EQ(0, reap(pid));
 	EXPECT_EQ(1 + 2 * MUTEX_ROUNDS, l->counter);
-	EXPECT_EQ(0, shmr_unlink(name));
+	EXPECT_EQ(0, unlink_name(name));
 	munmap(l, page_size());
 	close(fd);
 	close(sk[0]);
@@ -691,10 +698,11 @@ TEST(process_vm_readv_writev)
 	int sk[2], fd;
 	pid_t pid;
 
-	shmr_name(name, "vm-readv");
-	fd = shmr_new(name, len, 0600, SHMR_CREATE_LAZY);
+	REQUIRE_DEVICE();
+	test_name(name, "vm-readv");
+	fd = create_region(name, len, 0600, SHMR_CREATE_LAZY);
 	ASSERT_LE(0, fd);
-	p = shmr_map(fd, len, PROT_READ | PROT_WRITE, 0);
+	p = map_region(fd, len, PROT_READ | PROT_WRITE, 0);
 	ASSERT_NE(MAP_FAILED, p);
 	ASSERT_EQ(0, socketpair(AF_UNIX, SOCK_SEQPACKET, 0, sk));
 	pid = fork_child();
@@ -725,7 +733,7 @@ TEST(process_vm_readv_writev)
 	EXPECT_EQ(0, check(p, len, 32));
 	EXPECT_EQ(0, send_byte(sk[0], 'q'));
 	EXPECT_EQ(0, reap(pid));
-	EXPECT_EQ(0, shmr_unlink(name));
+	EXPECT_EQ(0, unlink_name(name));
 	free(buf);
 	munmap(p, len);
 	close(fd);
@@ -741,10 +749,11 @@ TEST(vmsplice_from_mapping)
 	uint8_t *p, *buf;
 	int fd, pfd[2];
 
-	shmr_name(name, "vmsplice");
-	fd = shmr_new(name, len, 0600, 0);
+	REQUIRE_DEVICE();
+	test_name(name, "vmsplice");
+	fd = create_region(name, len, 0600, 0);
 	ASSERT_LE(0, fd);
-	p = shmr_map(fd, len, PROT_READ | PROT_WRITE, 0);
+	p = map_region(fd, len, PROT_READ | PROT_WRITE, 0);
 	ASSERT_NE(MAP_FAILED, p);
 	fill(p, len, 61);
 	ASSERT_EQ(0, pipe(pfd));
@@ -762,7 +771,7 @@ TEST(vmsplice_from_mapping)
 	EXPECT_EQ((ssize_t)len, write(pfd[1], buf, len));
 	EXPECT_EQ((ssize_t)len, read(pfd[0], p, len));
 	EXPECT_EQ(0, check(p, len, 62));
-	EXPECT_EQ(0, shmr_unlink(name));
+	EXPECT_EQ(0, unlink_name(name));
 	free(buf);
 	close(pfd[0]);
 	close(pfd[1]);
@@ -813,6 +822,7 @@ TEST(odirect_io_into_mapping)
 	uint8_t *p;
 	int fd, file;
 
+	REQUIRE_DEVICE();
 	file = odirect_file(path, sizeof(path), &tried);
 	if (file < 0)
 		SKIP(return, "no filesystem with O_DIRECT here (tmpfs has none before 6.6); tried %s",
@@ -821,10 +831,10 @@ TEST(odirect_io_into_mapping)
 	fill(buf, len, 71);
 	ASSERT_EQ((ssize_t)len, pwrite(file, buf, len, 0));
 
-	shmr_name(name, "odirect");
-	fd = shmr_new(name, len, 0600, 0);
+	test_name(name, "odirect");
+	fd = create_region(name, len, 0600, 0);
 	ASSERT_LE(0, fd);
-	p = shmr_map(fd, len, PROT_READ | PROT_WRITE, 0);
+	p = map_region(fd, len, PROT_READ | PROT_WRITE, 0);
 	ASSERT_NE(MAP_FAILED, p);
 	/* the device reads into the region's pages */
 	EXPECT_EQ((ssize_t)len, pread(file, p, len, 0)) {
@@ -840,7 +850,7 @@ TEST(odirect_io_into_mapping)
 	EXPECT_EQ((ssize_t)len, pread(file, buf, len, len));
 	EXPECT_EQ(0, check(buf, len, 72));
 
-	EXPECT_EQ(0, shmr_unlink(name));
+	EXPECT_EQ(0, unlink_name(name));
 	munmap(p, len);
 	close(fd);
 	close(file);

@@ -6,18 +6,20 @@
  *	shmr_fuzz [--seed N] [--calls N] [--procs N] [--verbose]
  *
  * Each worker process keeps a few handles (open, O_RDONLY or O_RDWR,
- * maybe O_NONBLOCK) and mappings, and calls at random: the six ioctls
+ * maybe O_NONBLOCK) and mappings, and calls at random: the seven ioctls
  * with good, bad and random arguments (names, sizes, modes, flags,
- * padding, pointers), unknown ioctl numbers, mmap/munmap/mprotect/mremap
- * of data and control pages, read, poll, dup, close and fork (the child
- * fuzzes for a while, then exits or is killed with SIGKILL).  Half of
+ * padding, pointers; LIST with random lengths and arrays), unknown
+ * ioctl numbers (the old magic 0xB8 among them), mmap/munmap/mprotect/
+ * mremap of data and control pages, read, poll, dup, close and fork
+ * (the child fuzzes for a while, then exits or is killed with SIGKILL).  Half of
  * the workers drop to uid "nobody" so that permission checks run too.
  * A SIGALRM every few milliseconds interrupts sleeping calls.
  *
  * A call may fail; that is not a finding.  A finding is:
  *  - an errno outside the documented set for that call (docs/abi.md),
  *  - a success the ABI forbids (MAP_PRIVATE, PROT_WRITE through a
- *    read-only handle, growing a mapping, a control page mapped writable),
+ *    read-only handle, growing the control page, a control page mapped
+ *    writable),
  *  - data written through one mapping and not seen through another
  *    mapping of the same region, a new region that is not zero-filled,
  *  - a sequence number that goes backwards (NOTIFY, WAIT, read, the
@@ -31,25 +33,11 @@
  *	ok 1 fuzz seed=S calls=N
  *	ok 2 fuzz cleanup: every fuzz region unlinked, counters at 0
  */
-#include <errno.h>
-#include <fcntl.h>
 #include <inttypes.h>
-#include <poll.h>
-#include <signal.h>
 #include <stdarg.h>
-#include <stdint.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-#include <sys/ioctl.h>
-#include <sys/mman.h>
-#include <sys/prctl.h>
 #include <sys/time.h>
-#include <sys/types.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
-#include <linux/shmregion.h>
+#include "shmr_util.h"
 
 #define NR_HANDLES	8
 #define NR_MAPS		12
@@ -57,19 +45,18 @@
 #define NR_PRIVATE	3	/* names only one process uses */
 #define HISTORY		24
 #define NR_ERRNO	160
-#define SYSFS		"/sys/class/misc/shmregion/"
-#define PROC_LIST	"/proc/driver/shmregion"
+#define LIST_MAX	1024	/* entries of the cleanup's LIST */
 
 enum op {
 	OP_OPEN, OP_CLOSE, OP_DUP, OP_CREATE, OP_ATTACH, OP_UNLINK, OP_INFO,
 	OP_NOTIFY, OP_WAIT, OP_BADIOCTL, OP_MMAP, OP_MUNMAP, OP_MPROTECT,
-	OP_MREMAP, OP_READ, OP_POLL, OP_FORK, OP_TOUCH, NR_OPS
+	OP_MREMAP, OP_READ, OP_POLL, OP_FORK, OP_TOUCH, OP_LIST, NR_OPS
 };
 
 static const char *const op_names[NR_OPS] = {
 	"open", "close", "dup", "create", "attach", "unlink", "info",
 	"notify", "wait", "bad-ioctl", "mmap", "munmap", "mprotect",
-	"mremap", "read", "poll", "fork", "touch",
+	"mremap", "read", "poll", "fork", "touch", "list",
 };
 
 /* What the ABI lets each call fail with (EFAULT: bad pointers), 0-ended. */
@@ -77,8 +64,9 @@ static const int allowed[NR_OPS][12] = {
 	[OP_OPEN]	= { EMFILE, ENFILE, ENOMEM },
 	[OP_CLOSE]	= { 0 },
 	[OP_DUP]	= { EMFILE },
+	/* EDQUOT: the nobody workers' max_user_*; EINTR: SIGKILLed */
 	[OP_CREATE]	= { EINVAL, EBUSY, EBADF, EEXIST, EACCES, E2BIG,
-			    ENOSPC, ENOMEM, EFAULT },
+			    ENOSPC, EDQUOT, ENOMEM, EINTR, EFAULT },
 	[OP_ATTACH]	= { EINVAL, EBUSY, EBADF, ENOENT, EACCES, EFAULT },
 	[OP_UNLINK]	= { EINVAL, ENOENT, EPERM, EFAULT },
 	[OP_INFO]	= { EBADFD, EFAULT },
@@ -94,6 +82,7 @@ static const int allowed[NR_OPS][12] = {
 	[OP_POLL]	= { EINTR },
 	[OP_FORK]	= { EAGAIN, ENOMEM },
 	[OP_TOUCH]	= { 0 },
+	[OP_LIST]	= { EINVAL, ENOMEM, EFAULT },
 };
 
 static int documented(enum op op, int err)
@@ -162,11 +151,7 @@ static int priv_region[NR_PRIVATE];
 
 static uint64_t rnd(void)
 {
-	/* xorshift64* */
-	rng ^= rng >> 12;
-	rng ^= rng << 25;
-	rng ^= rng >> 27;
-	return rng * 0x2545F4914F6CDD1DULL;
+	return xrand(&rng);
 }
 
 static uint64_t below(uint64_t n)
@@ -177,15 +162,6 @@ static uint64_t below(uint64_t n)
 static int chance(int percent)
 {
 	return (int)below(100) < percent;
-}
-
-static uint64_t mix(uint64_t x)
-{
-	/* splitmix64: a seed per worker and per child */
-	x += 0x9E3779B97F4A7C15ULL;
-	x = (x ^ (x >> 30)) * 0xBF58476D1CE4E5B9ULL;
-	x = (x ^ (x >> 27)) * 0x94D049BB133111EBULL;
-	return (x ^ (x >> 31)) | 1;
 }
 
 static void note(const char *fmt, ...)
@@ -395,8 +371,7 @@ static void do_open(void)
 
 	if (!h)
 		return;
-	fd = CALL(OP_OPEN, open("/dev/shmregion", flags | O_CLOEXEC |
-				(nonblock ? O_NONBLOCK : 0)));
+	fd = CALL(OP_OPEN, dev_open(flags | (nonblock ? O_NONBLOCK : 0)));
 	note("open(%s%s) = %d", flags == O_RDWR ? "rw" : "ro",
 	     nonblock ? ",nonblock" : "", fd);
 	if (fd < 0)
@@ -621,6 +596,73 @@ static void do_info(void)
 	h->seq = in.seq;
 }
 
+/* LIST with random lengths, arrays and argument words. */
+static void do_list(void)
+{
+	static struct shmr_info v[64];
+	struct handle *h = pick_handle(1);
+	struct shmr_list l;
+	uint32_t want, i;
+	void *arg, *entries;
+	long r;
+
+	if (!h)
+		return;
+	memset(&l, 0, sizeof(l));
+	switch (below(8)) {
+	case 0: want = 0; break;
+	case 1: want = (uint32_t)rnd(); break;	/* longer than the array */
+	default: want = (uint32_t)below(64 + 1); break;
+	}
+	entries = want <= 64 ? random_ptr(v, want * sizeof(v[0])) :
+			       random_ptr(guard - page, page);
+	l.entries = (uintptr_t)entries;
+	l.nr = want;
+	if (chance(4))
+		l.flags = (uint32_t)rnd() | 1;
+	else if (chance(4))
+		l.pad = (uint32_t)rnd() | 1;
+	else if (chance(4))
+		l.reserved[below(2)] = rnd() | 1;
+	arg = random_ptr(&l, sizeof(l));
+	memset(v, 0xa5, sizeof(v));
+	r = CALL(OP_LIST, ioctl(h->fd, SHMR_IOC_LIST, arg));
+	note("LIST(fd %d, nr %u, entries %p) = %ld %s nr %u total %u", h->fd,
+	     want, entries, r, r ? strerror(errno) : "", l.nr, l.total);
+	if (r < 0)
+		return;
+	if (bad_ptr(arg))
+		finding("LIST succeeded with a bad pointer %p", arg);
+	if (arg != &l)
+		return;
+	if (l.flags || l.pad || l.reserved[0] || l.reserved[1])
+		finding("LIST accepted non-zero flags/pad/reserved");
+	if (l.nr != (want < l.total ? want : l.total))
+		finding("LIST wrote %u of %u entries asked for, total %u",
+			l.nr, want, l.total);
+	if (l.nr && bad_ptr(entries))
+		finding("LIST wrote %u entries to %p", l.nr, entries);
+	if (entries != v)
+		return;
+	for (i = 0; i < l.nr; i++) {
+		if (!memchr(v[i].name, 0, SHMR_NAME_MAX) || !v[i].name[0])
+			finding("LIST entry %u: bad name", i);
+		if (v[i].mode & ~SHMR_MODE_MASK || !v[i].size ||
+		    v[i].size % page || v[i].reserved[0] || v[i].reserved[1])
+			finding("LIST entry \"%.20s\": mode %#o size %#" PRIx64,
+				v[i].name, v[i].mode, v[i].size);
+		if (v[i].flags & ~(SHMR_CREATE_LAZY | SHMR_CREATE_TRANSIENT))
+			finding("LIST entry \"%.20s\": flags %#x", v[i].name,
+				v[i].flags);
+	}
+	/* past the entries written: untouched */
+	for (i = l.nr; i < want && i < 64; i++)
+		if (v[i].size != 0xa5a5a5a5a5a5a5a5ULL) {
+			finding("LIST wrote past its %u entries", l.nr);
+			break;
+		}
+}
+
 static void do_notify(void)
 {
 	struct handle *h = pick_handle(1);
@@ -700,8 +742,9 @@ static void do_badioctl(void)
 {
 	static const unsigned long known[] = {
 		SHMR_IOC_CREATE, SHMR_IOC_ATTACH, SHMR_IOC_UNLINK,
-		SHMR_IOC_INFO, SHMR_IOC_NOTIFY, SHMR_IOC_WAIT,
+		SHMR_IOC_INFO, SHMR_IOC_NOTIFY, SHMR_IOC_WAIT, SHMR_IOC_LIST,
 	};
+	const unsigned int nr_known = sizeof(known) / sizeof(known[0]);
 	struct handle *h = pick_handle(1);
 	char buf[512];
 	unsigned long cmd;
@@ -712,28 +755,32 @@ static void do_badioctl(void)
 		return;
 	memset(buf, 0, sizeof(buf));
 again:
-	switch (below(4)) {
+	switch (below(5)) {
 	case 0:		/* a known number with another size or direction */
-		cmd = known[below(6)];
+		cmd = known[below(nr_known)];
 		cmd = _IOC(below(4), SHMR_IOC_MAGIC, _IOC_NR(cmd),
 			   chance(50) ? _IOC_SIZE(cmd) + 8 * (1 + below(4)) :
 					below(_IOC_SIZEMASK + 1));
 		break;
 	case 1:		/* our magic, another number */
-		cmd = _IOC(below(4), SHMR_IOC_MAGIC, 6 + below(250),
-			   below(sizeof(buf)));
+		cmd = _IOC(below(4), SHMR_IOC_MAGIC, nr_known +
+			   below(256 - nr_known), below(sizeof(buf)));
+		break;
+	case 2:		/* a known number with the magic before 0.2.0 */
+		cmd = known[below(nr_known)];
+		cmd = _IOC(_IOC_DIR(cmd), 0xB8, _IOC_NR(cmd), _IOC_SIZE(cmd));
 		break;
 	default:	/* another driver's: not a generic VFS ioctl */
 		type = (unsigned int)below(256);
 		dir = (unsigned int)below(4);
 		if (type == 'f' || type == 'T' || type == 'X' || type == 0x94 ||
 		    type == 0 || type == 0x12 || type == 'S' ||
-		    type == SHMR_IOC_MAGIC)
+		    type == SHMR_IOC_MAGIC || type == 0xB8)
 			goto again;
 		cmd = _IOC(dir, type, below(256), below(sizeof(buf)));
 		break;
 	}
-	for (i = 0; i < 6; i++)
+	for (i = 0; i < nr_known; i++)
 		if (cmd == known[i])
 			goto again;
 	r = CALL(OP_BADIOCTL, ioctl(h->fd, cmd, chance(80) ? buf : NULL));
@@ -895,16 +942,25 @@ static void do_mremap(void)
 	if (!m)
 		return;
 	switch (below(3)) {
-	case 0:		/* grow in place or moving: never allowed */
+	case 0:
+		/*
+		 * grow in place or moving: never the control page; a data
+		 * mapping may grow (SIGBUS past the region's end, as memfd:
+		 * only the region's part of it is ever touched)
+		 */
 		len = m->len + page * (1 + below(4));
 		p = (char *)CALLP(OP_MREMAP, mremap(m->addr, m->len, len,
 						   chance(50) ? MREMAP_MAYMOVE : 0));
 		note("mremap(%p, %#zx -> %#zx) = %p", m->addr, m->len, len, p);
 		if (p != MAP_FAILED) {
-			finding("mremap grew a mapping from %#zx to %#zx",
-				m->len, len);
+			if (m->ctrl)
+				finding("mremap grew the control page to %#zx",
+					len);
+			/* keep the old length: do_touch stays in the region */
+			if (munmap(p + m->len, len - m->len))
+				finding("munmap of the grown tail: %s",
+					strerror(errno));
 			m->addr = p;
-			m->len = len;
 		}
 		break;
 	case 1:		/* shrink */
@@ -1019,7 +1075,7 @@ static void do_fork(void)
 		is_child = 1;
 		if (prctl(PR_SET_PDEATHSIG, SIGKILL) || getppid() != parent)
 			_exit(0);
-		rng = mix(rng ^ (uint64_t)getpid());
+		rng = seed_mix(rng ^ (uint64_t)getpid());
 		/*
 		 * The parent goes on using what we share: bind nothing it
 		 * may bind too, write nothing it checks.
@@ -1045,12 +1101,11 @@ static void do_fork(void)
 		kill(pid, SIGKILL);
 		__atomic_add_fetch(&sh->kills, 1, __ATOMIC_RELAXED);
 	}
-	while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
-		;
-	if (WIFSIGNALED(st) && WTERMSIG(st) != SIGKILL)
-		finding("fork child died of signal %d", WTERMSIG(st));
-	if (WIFEXITED(st) && WEXITSTATUS(st))
-		finding("fork child exited with %d", WEXITSTATUS(st));
+	st = reap(pid);
+	if (st > 128 && st != 128 + SIGKILL)
+		finding("fork child died of signal %d", st - 128);
+	else if (st && st != 128 + SIGKILL)
+		finding("fork child exited with %d", st);
 }
 
 static void fuzz_loop(uint64_t ops)
@@ -1061,6 +1116,7 @@ static void fuzz_loop(uint64_t ops)
 		do_notify, do_wait, do_wait, do_badioctl, do_mmap, do_mmap,
 		do_mmap, do_munmap, do_munmap, do_mprotect, do_mremap, do_read,
 		do_read, do_poll, do_touch, do_touch, do_touch, do_fork,
+		do_list,
 	};
 	uint64_t i;
 
@@ -1075,20 +1131,6 @@ static void on_alarm(int sig)
 	(void)sig;
 }
 
-static void on_crash(int sig)
-{
-	char msg[96];
-	int n;
-
-	n = snprintf(msg, sizeof(msg),
-		     "# FINDING: worker %d pid %d got signal %d\n", worker,
-		     getpid(), sig);
-	if (write(1, msg, n) < 0)
-		_exit(3);
-	dump_history();
-	_exit(3);
-}
-
 static int run_worker(int idx, uint64_t seed)
 {
 	struct sigaction sa;
@@ -1096,18 +1138,15 @@ static int run_worker(int idx, uint64_t seed)
 	int i;
 
 	worker = idx;
-	rng = mix(seed + (uint64_t)idx);
+	rng = seed_mix(seed + (uint64_t)idx);
 	next_region = 0;
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_alarm;		/* no SA_RESTART: EINTR */
 	sigaction(SIGALRM, &sa, NULL);
-	sa.sa_handler = on_crash;
-	sigaction(SIGSEGV, &sa, NULL);
-	sigaction(SIGBUS, &sa, NULL);
+	catch_crashes(dump_history);	/* a crash is a finding */
 	setitimer(ITIMER_REAL, &it, NULL);
-	/* odd workers are "nobody": EACCES and EPERM paths */
-	if (idx % 2 && (setresgid(65534, 65534, 65534) ||
-			setresuid(65534, 65534, 65534)))
+	/* odd workers are "nobody": EACCES, EPERM and EDQUOT paths */
+	if (idx % 2 && become(UID_NOBODY, GID_NOBODY))
 		printf("# worker %d: cannot become nobody: %s\n", idx,
 		       strerror(errno));
 	for (i = 0; i < NR_HANDLES; i++)
@@ -1127,75 +1166,33 @@ static int run_worker(int idx, uint64_t seed)
 	return 0;
 }
 
-static int unlink_name(const char *name)
-{
-	struct shmr_unlink u;
-	int fd, r;
-
-	fd = open("/dev/shmregion", O_RDWR | O_CLOEXEC);
-	if (fd < 0)
-		return -1;
-	memset(&u, 0, sizeof(u));
-	snprintf(u.name, sizeof(u.name), "%s", name);
-	r = ioctl(fd, SHMR_IOC_UNLINK, &u);
-	close(fd);
-	return r;
-}
-
-/* Unlink every region a worker may have left: the listing names them. */
+/* Unlink every region a worker may have left: LIST names them. */
 static int cleanup(void)
 {
-	char line[256], *name;
-	int i, bad = 0;
-	FILE *f;
+	static struct shmr_info v[LIST_MAX];
+	uint32_t nr = LIST_MAX, total, i;
+	char name[SHMR_NAME_MAX];
+	int fd, ret, bad = 0;
 
-	for (i = 0; i < NR_SHARED; i++) {
-		snprintf(line, sizeof(line), "fz-%d", i);
-		unlink_name(line);
-	}
-	memset(line, 'L', SHMR_NAME_MAX - 1);
-	line[SHMR_NAME_MAX - 1] = 0;
-	unlink_name(line);
-	f = fopen(PROC_LIST, "r");
-	if (!f) {
-		printf("# %s: %s\n", PROC_LIST, strerror(errno));
+	fd = dev_open(O_RDONLY);
+	if (fd < 0 || ioc_list(fd, v, &nr, &total)) {
+		printf("# LIST: %s\n", strerror(errno));
 		return 1;
 	}
-	/* size seq uid gid mode handles mappings flags name */
-	while (fgets(line, sizeof(line), f)) {
-		line[strcspn(line, "\n")] = 0;
-		name = line;
-		for (i = 0; i < 8 && name; i++) {
-			name = strchr(name, ' ');
-			if (name)
-				name++;
-		}
-		if (!name || !strncmp(line, "size ", 5))
-			continue;
-		if (unlink_name(name) && errno != ENOENT) {
+	close(fd);
+	if (total > nr)
+		printf("# %u regions, %u listed\n", total, nr);
+	for (i = 0; i < nr; i++) {
+		memcpy(name, v[i].name, SHMR_NAME_MAX);
+		name[SHMR_NAME_MAX - 1] = '\0';
+		ret = unlink_name(name);
+		if (ret && ret != -ENOENT) {
 			printf("# cannot unlink \"%s\": %s\n", name,
-			       strerror(errno));
+			       strerror(-ret));
 			bad = 1;
 		}
 	}
-	fclose(f);
-	return bad;
-}
-
-static long read_counter(const char *name)
-{
-	char path[128];
-	long v = -1;
-	FILE *f;
-
-	snprintf(path, sizeof(path), SYSFS "%s", name);
-	f = fopen(path, "r");
-	if (!f)
-		return -1;
-	if (fscanf(f, "%ld", &v) != 1)
-		v = -1;
-	fclose(f);
-	return v;
+	return bad || total > nr;
 }
 
 static void usage(const char *prog)
@@ -1240,12 +1237,8 @@ int main(int argc, char **argv)
 	printf("# shmr_fuzz: seed=%" PRIu64 " calls=%" PRIu64 " procs=%d"
 	       " (%d-bit)\n", seed, calls, procs, (int)sizeof(long) * 8);
 	page = sysconf(_SC_PAGESIZE);
-	if (access("/dev/shmregion", R_OK | W_OK)) {
-		printf("not ok 1 fuzz seed=%" PRIu64 " calls=0: /dev/shmregion:"
-		       " %s\n", seed, strerror(errno));
-		printf("not ok 2 fuzz cleanup # SKIP no device\n");
-		return 1;
-	}
+	if (tap_skip_without_device(2))
+		return 0;
 	sh = mmap(NULL, sizeof(*sh), PROT_READ | PROT_WRITE,
 		  MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 	/* a scratch page, then the guard page */
@@ -1271,12 +1264,9 @@ int main(int argc, char **argv)
 		}
 	}
 	for (i = 0; i < procs && pids[i] > 0; i++) {
-		while (waitpid(pids[i], &st, 0) < 0 && errno == EINTR)
-			;
-		if (!WIFEXITED(st) || WEXITSTATUS(st)) {
-			printf("# worker %d: %s %d\n", i,
-			       WIFEXITED(st) ? "exit status" : "signal",
-			       WIFEXITED(st) ? WEXITSTATUS(st) : WTERMSIG(st));
+		st = reap(pids[i]);
+		if (st) {
+			printf("# worker %d: status %d (128 + signal)\n", i, st);
 			bad_exit = 1;
 		}
 	}
@@ -1305,8 +1295,8 @@ int main(int argc, char **argv)
 	       seed, sh->calls, procs, sh->failures);
 
 	st = cleanup();
-	regions = read_counter("nr_regions");
-	bytes = read_counter("nr_bytes");
+	regions = (long)nr_regions();
+	bytes = (long)nr_bytes();
 	printf("%sok 2 fuzz cleanup: fuzz regions unlinked, nr_regions=%ld "
 	       "nr_bytes=%ld\n", st || regions || bytes ? "not " : "",
 	       regions, bytes);

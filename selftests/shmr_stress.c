@@ -16,38 +16,56 @@
  * Checked: every errno is one the ABI documents for the call (a valid
  * call can still lose a race: ENOENT, EEXIST, EIDRM, ...); a value
  * written through one mapping reads back through another mapping of
- * the same handle; sequence numbers never go backwards; no worker dies
- * of anything but our SIGKILL.  Afterwards every name is unlinked and,
- * with every process gone, /sys/class/misc/shmregion/nr_regions and
- * nr_bytes must read 0.  Prints TAP:
+ * the same handle; sequence numbers never go backwards and a WAIT that
+ * returns 0 reports more than it was given; no worker dies of anything
+ * but our SIGKILL.
+ *
+ * Beside the chaos, and never killed by it, the semantic check: on one
+ * region ("st-sem") SEM_WRITERS processes take turns to stamp a payload
+ * (the sequence it will have, data and a checksum) into the slot of
+ * that sequence, then NOTIFY, which must return exactly that sequence
+ * (no lost or repeated update); SEM_OBSERVERS processes read the
+ * sequence every way there is (the control page as libshmregion's
+ * shmr_wait() does, WAIT with short timeouts under a SIGALRM timer,
+ * non-blocking read(), INFO) and check that what each sees never
+ * decreases, that a WAIT returning 0 reports more than it was given
+ * (else ETIMEDOUT or EINTR, with a sequence no older), and that the
+ * payload of every sequence seen is visible, whole, right after the
+ * sequence is. At the end the sequence equals the number of successful
+ * NOTIFYs, by INFO, WAIT and the control page alike.
+ *
+ * Afterwards every name is unlinked and, with every process gone,
+ * /sys/class/misc/shmregion/nr_regions and nr_bytes must read 0.
+ * Prints TAP:
  *	ok 1 stress procs=16 seconds=60 steps=N kills=N
  *	ok 2 stress: every region gone (nr_regions=0 nr_bytes=0)
+ *	ok 3 stress semantics: ...
+ * A missing device skips all three ("ok N # SKIP ...").
  */
-#include <errno.h>
-#include <fcntl.h>
 #include <inttypes.h>
-#include <poll.h>
-#include <signal.h>
-#include <stdint.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-#include <sys/ioctl.h>
-#include <sys/mman.h>
-#include <sys/prctl.h>
 #include <sys/time.h>
-#include <sys/types.h>
-#include <sys/wait.h>
-#include <time.h>
-#include <unistd.h>
 
-#include <linux/shmregion.h>
+#include "shmr_util.h"
 
-#define SYSFS		"/sys/class/misc/shmregion/"
 #define MAX_PROCS	64
 #define SLOT		64	/* bytes of page 0 each worker writes */
 
+#define SEM_NAME	"st-sem"
+#define SEM_SLOTS	256
+#define SEM_WRITERS	2
+#define SEM_OBSERVERS	3
+#define SEM_WORDS	6
+
 struct shared {
+	uint64_t sem_stop;
+	uint64_t sem_notifies[SEM_WRITERS];
+	uint64_t sem_seen;		/* new sequences observers checked */
+	uint64_t sem_payloads;		/* payloads verified */
+	uint64_t sem_lapped;		/* slot rewritten before the check */
+	uint64_t sem_waits;
+	uint64_t sem_eintr;
+	uint64_t sem_timeouts;
+	uint64_t sem_failures;
 	uint64_t steps;
 	uint64_t failures;
 	uint64_t kills;
@@ -67,10 +85,7 @@ static double deadline;
 
 static uint64_t rnd(void)
 {
-	rng ^= rng >> 12;
-	rng ^= rng << 25;
-	rng ^= rng >> 27;
-	return rng * 0x2545F4914F6CDD1DULL;
+	return xrand(&rng);
 }
 
 static uint64_t below(uint64_t n)
@@ -116,23 +131,6 @@ static void name_of(char *name, int i)
 	snprintf(name, SHMR_NAME_MAX, "st-%d", i);
 }
 
-static int unlink_name(const char *name)
-{
-	struct shmr_unlink u;
-	int fd, r;
-
-	fd = open("/dev/shmregion", O_RDWR | O_CLOEXEC);
-	if (fd < 0)
-		return -1;
-	memset(&u, 0, sizeof(u));
-	snprintf(u.name, sizeof(u.name), "%s", name);
-	r = ioctl(fd, SHMR_IOC_UNLINK, &u);
-	if (r)
-		r = -errno;
-	close(fd);
-	return r;
-}
-
 /* A bound handle (or -1): CREATE or ATTACH on a random name. */
 static int get_handle(uint64_t *size, int *rdonly)
 {
@@ -141,7 +139,7 @@ static int get_handle(uint64_t *size, int *rdonly)
 
 	name_of(name, (int)below(nr_names));
 	*rdonly = 0;
-	fd = open("/dev/shmregion", O_RDWR | O_CLOEXEC | O_NONBLOCK);
+	fd = dev_open(O_RDWR | O_NONBLOCK);
 	if (fd < 0) {
 		fail("open", errno);
 		return -1;
@@ -191,6 +189,9 @@ static void do_wait(int fd, uint64_t *seq, int64_t timeout)
 			return;
 	} else {
 		__atomic_add_fetch(&sh->ok[S_WAIT], 1, __ATOMIC_RELAXED);
+		/* woken: news, so more than the newest this handle saw */
+		if (w.seq <= *seq)
+			fail("WAIT returned 0 without a newer seq", 0);
 	}
 	if (w.seq < *seq)
 		fail("WAIT seq went backwards", 0);
@@ -391,10 +392,9 @@ static void step(void)
 			/* a child may sleep again after the notify */
 			kill(kids[i], SIGKILL);
 		}
-		while (waitpid(kids[i], &st, 0) < 0 && errno == EINTR)
-			;
-		if (WIFSIGNALED(st) && WTERMSIG(st) != SIGKILL)
-			fail("child died of a signal", WTERMSIG(st));
+		st = reap(kids[i]);
+		if (st > 128 && st != 128 + SIGKILL)
+			fail("child died of a signal", st - 128);
 	}
 	if (a && below(2)) {	/* leave the mapping past close, sometimes */
 		close(fd);
@@ -411,33 +411,312 @@ static void step(void)
 	close(fd);
 }
 
-static void on_crash(int sig)
-{
-	char msg[80];
-	int n = snprintf(msg, sizeof(msg),
-			 "# FINDING: stress worker %d got signal %d\n",
-			 getpid(), sig);
-
-	if (write(1, msg, n) < 0)
-		_exit(3);
-	_exit(3);
-}
-
 static int worker(int idx, uint64_t seed)
 {
-	struct sigaction sa;
-
 	slot = idx % (4096 / SLOT);
-	rng = seed * 0x9E3779B97F4A7C15ULL + (uint64_t)idx * 7919 + 1;
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_crash;
-	sigaction(SIGSEGV, &sa, NULL);
-	sigaction(SIGBUS, &sa, NULL);
+	rng = seed_mix(seed + (uint64_t)idx * 7919);
+	catch_crashes(NULL);
 	while (now() < deadline) {
 		step();
 		__atomic_add_fetch(&sh->steps, 1, __ATOMIC_RELAXED);
 	}
 	return 0;
+}
+
+/* --- the semantic check ------------------------------------------------ */
+
+/* One payload: stamped with the sequence whose NOTIFY publishes it. */
+struct sem_slot {
+	uint64_t seq;			/* 0 while being rewritten */
+	uint64_t data[SEM_WORDS];
+	uint64_t sum;
+};
+
+struct sem_page {
+	uint32_t lock;			/* writers take turns */
+	uint32_t pad[15];
+	struct sem_slot slot[SEM_SLOTS];
+};
+
+#define SEM_SIZE	((sizeof(struct sem_page) + 4095) & ~(size_t)4095)
+
+static uint64_t sem_sum(uint64_t seq, const uint64_t *data)
+{
+	uint64_t h = seed_mix(seq);
+	int i;
+
+	for (i = 0; i < SEM_WORDS; i++)
+		h = seed_mix(h ^ data[i]);
+	return h;
+}
+
+static void sem_fail(const char *fmt, uint64_t a, uint64_t b)
+{
+	if (__atomic_add_fetch(&sh->sem_failures, 1, __ATOMIC_RELAXED) <= 10) {
+		printf("# FINDING (semantics, pid %d): ", getpid());
+		printf(fmt, a, b);
+		printf("\n");
+	}
+}
+
+static uint64_t ctrl_seq(const struct shmr_ctrl *ctrl)
+{
+	return __atomic_load_n(&ctrl->seq, __ATOMIC_ACQUIRE);
+}
+
+/* Map the semantic region: data (@prot) and the control page. */
+static int sem_open(uint32_t flags, int prot, struct sem_page **pg,
+		    const struct shmr_ctrl **ctrl)
+{
+	int fd = attach_region(SEM_NAME, flags);
+
+	if (fd < 0)
+		return fd;
+	*pg = map_region(fd, SEM_SIZE, prot, 0);
+	*ctrl = map_region(fd, page, PROT_READ, SHMR_CTRL_OFFSET);
+	if (*pg == MAP_FAILED || *ctrl == MAP_FAILED)
+		return -errno;
+	return fd;
+}
+
+/* A writer: stamp the next sequence's payload, NOTIFY, check the answer. */
+static int sem_writer(int idx)
+{
+	const struct shmr_ctrl *ctrl;
+	struct sem_page *pg;
+	struct sem_slot *sl;
+	uint64_t next, got;
+	int fd = sem_open(0, PROT_READ | PROT_WRITE, &pg, &ctrl), i, ret;
+
+	if (fd < 0) {
+		sem_fail("writer: attach: errno %llu",
+			 (unsigned long long)-fd, 0);
+		return 1;
+	}
+	catch_crashes(NULL);
+	rng = seed_mix(idx + 1000);
+	while (!__atomic_load_n(&sh->sem_stop, __ATOMIC_RELAXED)) {
+		while (__atomic_exchange_n(&pg->lock, 1, __ATOMIC_ACQUIRE))
+			sched_yield();
+		next = ctrl_seq(ctrl) + 1;
+		sl = &pg->slot[next % SEM_SLOTS];
+		__atomic_store_n(&sl->seq, 0, __ATOMIC_RELAXED);
+		__atomic_thread_fence(__ATOMIC_RELEASE);
+		for (i = 0; i < SEM_WORDS; i++)
+			sl->data[i] = rnd();
+		sl->sum = sem_sum(next, sl->data);
+		__atomic_store_n(&sl->seq, next, __ATOMIC_RELEASE);
+		ret = ioc_notify(fd, &got);
+		__atomic_store_n(&pg->lock, 0, __ATOMIC_RELEASE);
+		if (ret) {
+			sem_fail("NOTIFY: errno %llu",
+				 (unsigned long long)-ret, 0);
+			continue;
+		}
+		if (got != next)
+			sem_fail("NOTIFY gave %llu, expected %llu (a lost or "
+				 "repeated update)", got, next);
+		__atomic_add_fetch(&sh->sem_notifies[idx], 1, __ATOMIC_RELAXED);
+	}
+	return 0;
+}
+
+/* The payload of @seq, seen right after @seq was: whole and current. */
+static void sem_check_payload(const struct sem_page *pg,
+			      const struct shmr_ctrl *ctrl, uint64_t seq)
+{
+	const struct sem_slot *sl = &pg->slot[seq % SEM_SLOTS];
+	uint64_t s1, s2, data[SEM_WORDS], sum;
+	int i;
+
+	if (!seq)
+		return;
+	s1 = __atomic_load_n(&sl->seq, __ATOMIC_ACQUIRE);
+	for (i = 0; i < SEM_WORDS; i++)
+		data[i] = __atomic_load_n(&sl->data[i], __ATOMIC_RELAXED);
+	sum = __atomic_load_n(&sl->sum, __ATOMIC_RELAXED);
+	__atomic_thread_fence(__ATOMIC_ACQUIRE);
+	s2 = __atomic_load_n(&sl->seq, __ATOMIC_RELAXED);
+	if (s1 == seq && s2 == seq) {
+		if (sum != sem_sum(seq, data))
+			sem_fail("payload of seq %llu: bad checksum %llx", seq,
+				 sum);
+		else
+			__atomic_add_fetch(&sh->sem_payloads, 1,
+					   __ATOMIC_RELAXED);
+		return;
+	}
+	if (s1 == s2 && s1 && s1 < seq) {
+		sem_fail("seq %llu seen, its payload not (slot says %llu)",
+			 seq, s1);
+		return;
+	}
+	/* rewritten for a later lap: only once the writers got that far */
+	if (ctrl_seq(ctrl) + 1 < seq + SEM_SLOTS)
+		sem_fail("payload of seq %llu changing (slot says %llu) "
+			 "before its slot's next turn", seq, s1);
+	else
+		__atomic_add_fetch(&sh->sem_lapped, 1, __ATOMIC_RELAXED);
+}
+
+static void sem_on_alarm(int sig)
+{
+	(void)sig;
+}
+
+/* An observer: every way of reading the sequence, checked. */
+static int sem_observer(int idx)
+{
+	struct sigaction sa = { .sa_handler = sem_on_alarm };	/* EINTR */
+	struct itimerval it = { { 0, 3000 }, { 0, 3000 } };
+	const struct shmr_ctrl *ctrl;
+	const struct sem_page *pg;
+	struct sem_page *map;
+	struct shmr_info info;
+	uint64_t last = 0, now, given;
+	int fd, ret;
+
+	fd = sem_open(idx ? 0 : SHMR_ATTACH_RDONLY, PROT_READ, &map, &ctrl);
+	if (fd < 0) {
+		sem_fail("observer: attach: errno %llu",
+			 (unsigned long long)-fd, 0);
+		return 1;
+	}
+	pg = map;
+	fcntl(fd, F_SETFL, O_NONBLOCK);
+	catch_crashes(NULL);
+	sigaction(SIGALRM, &sa, NULL);
+	setitimer(ITIMER_REAL, &it, NULL);
+	rng = seed_mix(idx + 2000);
+	while (!__atomic_load_n(&sh->sem_stop, __ATOMIC_RELAXED)) {
+		given = last;
+		switch (below(6)) {
+		case 0:
+		case 1:		/* libshmregion's shmr_wait() */
+			now = ctrl_seq(ctrl);
+			if (now != last)
+				break;
+			/* fall through */
+		case 2:		/* WAIT, short timeouts, SIGALRM */
+			now = last;
+			ret = ioc_wait(fd, &now, (int64_t)below(5000000));
+			__atomic_add_fetch(&sh->sem_waits, 1, __ATOMIC_RELAXED);
+			if (ret == 0 && now <= given)
+				sem_fail("WAIT from %llu returned 0 with %llu",
+					 given, now);
+			if (ret == -EINTR)
+				__atomic_add_fetch(&sh->sem_eintr, 1,
+						   __ATOMIC_RELAXED);
+			else if (ret == -ETIMEDOUT)
+				__atomic_add_fetch(&sh->sem_timeouts, 1,
+						   __ATOMIC_RELAXED);
+			else if (ret)
+				sem_fail("WAIT: errno %llu",
+					 (unsigned long long)-ret, 0);
+			break;
+		case 3:		/* read(), non-blocking */
+			if (read(fd, &now, sizeof(now)) != sizeof(now)) {
+				if (errno != EAGAIN && errno != EINTR)
+					sem_fail("read: errno %llu",
+						 (unsigned long long)errno, 0);
+				now = last;
+			}
+			break;
+		case 4:
+			ret = ioc_info(fd, &info);
+			if (ret)
+				sem_fail("INFO: errno %llu",
+					 (unsigned long long)-ret, 0);
+			now = ret ? last : info.seq;
+			break;
+		default:
+			now = ctrl_seq(ctrl);
+			break;
+		}
+		if (now < last) {
+			sem_fail("seq went back from %llu to %llu", last, now);
+			continue;
+		}
+		if (now > last) {
+			sem_check_payload(pg, ctrl, now);
+			__atomic_add_fetch(&sh->sem_seen, 1, __ATOMIC_RELAXED);
+			last = now;
+		}
+	}
+	return 0;
+}
+
+/* Make the semantic region and start its processes; 0 or -errno. */
+static int sem_start(pid_t *pids)
+{
+	pid_t pid;
+	int fd, i;
+
+	unlink_name(SEM_NAME);
+	fd = create_region(SEM_NAME, SEM_SIZE, 0644, 0);
+	if (fd < 0)
+		return fd;
+	close(fd);	/* the name keeps it */
+	for (i = 0; i < SEM_WRITERS + SEM_OBSERVERS; i++) {
+		pid = fork_child();
+		if (pid < 0)
+			return -errno;
+		if (pid == 0)
+			_exit(i < SEM_WRITERS ? sem_writer(i) :
+			      sem_observer(i - SEM_WRITERS));
+		pids[i] = pid;
+	}
+	return 0;
+}
+
+/* The verdict of the semantic check, printed after the others. */
+static char sem_line[256];
+
+/* Stop them, then: every NOTIFY counted once, by every view. */
+static int sem_finish(const pid_t *pids)
+{
+	uint64_t total = 0, seq = 0;
+	const struct shmr_ctrl *ctrl;
+	struct sem_page *pg;
+	struct shmr_info info;
+	int i, st, bad = 0, fd;
+
+	__atomic_store_n(&sh->sem_stop, 1, __ATOMIC_RELAXED);
+	for (i = 0; i < SEM_WRITERS + SEM_OBSERVERS; i++) {
+		st = reap(pids[i]);
+		if (st) {
+			printf("# semantic process %d: status %d\n", i, st);
+			bad = 1;
+		}
+	}
+	for (i = 0; i < SEM_WRITERS; i++)
+		total += sh->sem_notifies[i];
+	fd = sem_open(0, PROT_READ, &pg, &ctrl);
+	if (fd < 0 || ioc_info(fd, &info) || ioc_wait(fd, &seq, 0)) {
+		printf("# semantic region: %s\n", strerror(errno));
+		return 1;
+	}
+	if (info.seq != total || seq != total || ctrl_seq(ctrl) != total) {
+		sem_fail("final seq: INFO %llu, WAIT %llu", info.seq, seq);
+		printf("# control page %" PRIu64 ", successful NOTIFYs %" PRIu64
+		       "\n", ctrl_seq(ctrl), total);
+		bad = 1;
+	}
+	munmap(pg, SEM_SIZE);
+	munmap((void *)ctrl, page);
+	close(fd);
+	if (unlink_name(SEM_NAME))
+		bad = 1;
+	snprintf(sem_line, sizeof(sem_line),
+	       "%sok 3 stress semantics: writers=%d observers=%d notifies=%"
+	       PRIu64 " seen=%" PRIu64 " payloads=%" PRIu64 " lapped=%" PRIu64
+	       " waits=%" PRIu64 " (eintr %" PRIu64 ", timeouts %" PRIu64
+	       ") findings=%" PRIu64,
+	       bad || sh->sem_failures || !sh->sem_payloads ? "not " : "",
+	       SEM_WRITERS, SEM_OBSERVERS, total, sh->sem_seen,
+	       sh->sem_payloads, sh->sem_lapped, sh->sem_waits, sh->sem_eintr,
+	       sh->sem_timeouts, sh->sem_failures);
+	return bad || sh->sem_failures || !sh->sem_payloads;
 }
 
 static pid_t spawn(int idx, uint64_t seed)
@@ -451,27 +730,11 @@ static pid_t spawn(int idx, uint64_t seed)
 	return pid;
 }
 
-static long counter(const char *name)
-{
-	char path[128];
-	long v = -1;
-	FILE *f;
-
-	snprintf(path, sizeof(path), SYSFS "%s", name);
-	f = fopen(path, "r");
-	if (!f)
-		return -1;
-	if (fscanf(f, "%ld", &v) != 1)
-		v = -1;
-	fclose(f);
-	return v;
-}
-
 int main(int argc, char **argv)
 {
-	int procs = 16, seconds = 60, i, st, bad = 0, gen = 0;
+	int procs = 16, seconds = 60, i, st, bad = 0, gen = 0, sem_bad;
 	uint64_t seed = (uint64_t)time(NULL);
-	pid_t pids[MAX_PROCS];
+	pid_t pids[MAX_PROCS], sem_pids[SEM_WRITERS + SEM_OBSERVERS];
 	long regions, bytes;
 	char name[SHMR_NAME_MAX];
 	struct timespec pause = { 0, 0 };
@@ -494,16 +757,13 @@ int main(int argc, char **argv)
 	if (procs < 1 || procs > MAX_PROCS || nr_names < 1 || seconds < 0)
 		return 2;
 	setvbuf(stdout, NULL, _IOLBF, 0);
-	printf("TAP version 13\n1..2\n");
+	printf("TAP version 13\n1..3\n");
 	printf("# shmr_stress: procs=%d seconds=%d names=%d seed=%" PRIu64
 	       " (%d-bit)\n", procs, seconds, nr_names, seed,
 	       (int)sizeof(long) * 8);
 	page = sysconf(_SC_PAGESIZE);
-	if (access("/dev/shmregion", R_OK | W_OK)) {
-		printf("not ok 1 stress: /dev/shmregion: %s\n", strerror(errno));
-		printf("not ok 2 stress # SKIP no device\n");
-		return 1;
-	}
+	if (tap_skip_without_device(3))
+		return 0;
 	sh = mmap(NULL, sizeof(*sh), PROT_READ | PROT_WRITE,
 		  MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 	if (sh == MAP_FAILED)
@@ -511,6 +771,12 @@ int main(int argc, char **argv)
 	/* orphaned grandchildren come to us, so that we can reap them all */
 	prctl(PR_SET_CHILD_SUBREAPER, 1);
 	rng = seed | 1;
+	st = sem_start(sem_pids);
+	if (st) {
+		printf("not ok 1 stress: the semantic region: %s\n",
+		       strerror(-st));
+		return 1;
+	}
 	deadline = now() + seconds;
 	for (i = 0; i < procs; i++)
 		pids[i] = spawn(i, seed + gen++);
@@ -528,8 +794,7 @@ int main(int argc, char **argv)
 		i = (int)below(procs);
 		if (pids[i] > 0) {
 			kill(pids[i], SIGKILL);
-			while (waitpid(pids[i], &st, 0) < 0 && errno == EINTR)
-				;
+			reap(pids[i]);
 			__atomic_add_fetch(&sh->kills, 1, __ATOMIC_RELAXED);
 		}
 		pids[i] = spawn(i, seed + gen++);
@@ -537,15 +802,13 @@ int main(int argc, char **argv)
 	for (i = 0; i < procs; i++) {
 		if (pids[i] <= 0)
 			continue;
-		while (waitpid(pids[i], &st, 0) < 0 && errno == EINTR)
-			;
-		if (!WIFEXITED(st) || WEXITSTATUS(st)) {
-			printf("# worker %d: %s %d\n", i,
-			       WIFEXITED(st) ? "exit status" : "signal",
-			       WIFEXITED(st) ? WEXITSTATUS(st) : WTERMSIG(st));
+		st = reap(pids[i]);
+		if (st) {
+			printf("# worker %d: status %d (128 + signal)\n", i, st);
 			bad = 1;
 		}
 	}
+	sem_bad = sem_finish(sem_pids);
 	/* and every grandchild a killed worker left (PR_SET_PDEATHSIG) */
 	while (wait(&st) > 0 || errno == EINTR)
 		;
@@ -570,10 +833,12 @@ int main(int argc, char **argv)
 			bad = 1;
 		}
 	}
-	regions = counter("nr_regions");
-	bytes = counter("nr_bytes");
+	regions = (long)nr_regions();
+	bytes = (long)nr_bytes();
 	printf("%sok 2 stress: every region gone (nr_regions=%ld "
 	       "nr_bytes=%ld)\n", regions || bytes ? "not " : "", regions,
 	       bytes);
-	return sh->failures || bad || !sh->ok[S_CREATE] || regions || bytes;
+	printf("%s\n", sem_line);
+	return sh->failures || bad || !sh->ok[S_CREATE] || regions || bytes ||
+	       sem_bad;
 }

@@ -47,14 +47,6 @@ static void on_signal(int sig)
 	signals_seen++;
 }
 
-static int64_t now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * SEC_NS + ts.tv_nsec;
-}
-
 /* The peer's half of the ping-pong; 0, or the 1-based failing round. */
 static int32_t pong(int fd, int rounds)
 {
@@ -63,9 +55,9 @@ static int32_t pong(int fd, int rounds)
 
 	for (i = 0; i < rounds; i++) {
 		seq = last;
-		if (shmr_wait(fd, &seq, 10 * SEC_NS) || seq != last + 1)
+		if (ioc_wait(fd, &seq, 10 * SEC_NS) || seq != last + 1)
 			return i + 1;
-		if (shmr_notify(fd, &seq) || seq != last + 2)
+		if (ioc_notify(fd, &seq) || seq != last + 2)
 			return i + 1;
 		last = seq;
 	}
@@ -77,7 +69,7 @@ static int peer_main(const char *name, int sk)
 	struct peer_reply r;
 	struct peer_cmd c;
 	struct sigaction sa = { .sa_handler = on_signal, .sa_flags = SA_RESTART };
-	int fd = shmr_open_attach(name, 0);
+	int fd = attach_region(name, 0);
 
 	CHILD_REQUIRE(fd >= 0);
 	CHILD_REQUIRE(send_byte(sk, 'r') == 0);
@@ -86,13 +78,13 @@ static int peer_main(const char *name, int sk)
 		r.seq = c.seq;
 		switch (c.op) {
 		case 'W':
-			r.err = -shmr_wait(fd, &r.seq, c.timeout_ns);
+			r.err = -ioc_wait(fd, &r.seq, c.timeout_ns);
 			break;
 		case 'n':
 			CHILD_REQUIRE(wait_sleeping_in(getppid(), __NR_ioctl) == 0);
 			/* fall through */
 		case 'N':
-			r.err = -shmr_notify(fd, &r.seq);
+			r.err = -ioc_notify(fd, &r.seq);
 			break;
 		case 'S':
 			r.err = sigaction(SIGUSR1, &sa, NULL) ? errno : 0;
@@ -116,32 +108,24 @@ FIXTURE(peer) {
 
 FIXTURE_SETUP(peer)
 {
-	int sk[2];
-
+	REQUIRE_DEVICE();
 	self->pid = -1;
-	shmr_name(self->name, "peer");
-	self->fd = shmr_new(self->name, page_size(), 0600, 0);
+	test_name(self->name, "peer");
+	self->fd = create_region(self->name, page_size(), 0600, 0);
 	ASSERT_LE(0, self->fd);
-	ASSERT_EQ(0, socketpair(AF_UNIX, SOCK_SEQPACKET, 0, sk));
-	self->pid = fork_child();
+	self->pid = fork_peer(&self->sk);
 	ASSERT_LE(0, self->pid);
-	if (self->pid == 0) {
-		close(sk[0]);
-		_exit(peer_main(self->name, sk[1]));
-	}
-	close(sk[1]);
-	self->sk = sk[0];
+	if (self->pid == 0)
+		_exit(peer_main(self->name, self->sk));
 	ASSERT_EQ('r', recv_byte(self->sk));
 }
 
 FIXTURE_TEARDOWN(peer)
 {
-	if (self->pid > 0) {
-		close(self->sk);
-		EXPECT_EQ(0, reap(self->pid));
-	}
+	if (self->pid > 0)
+		EXPECT_EQ(0, end_peer(self->pid, self->sk));
 	if (!self->unlinked)
-		EXPECT_EQ(0, shmr_unlink(self->name));
+		EXPECT_EQ(0, unlink_name(self->name));
 	close(self->fd);
 }
 
@@ -170,7 +154,7 @@ TEST_F(peer, wait_returns_on_notify)
 
 	ASSERT_EQ(0, peer_send(self->sk, 'W', 0, SHMR_WAIT_FOREVER));
 	ASSERT_EQ(0, peer_sleeps(self));
-	ASSERT_EQ(0, shmr_notify(self->fd, &seq));
+	ASSERT_EQ(0, ioc_notify(self->fd, &seq));
 	EXPECT_EQ(1, seq);
 	ASSERT_EQ(0, peer_reply(self->sk, &r));
 	EXPECT_EQ(0, r.err);
@@ -185,7 +169,7 @@ TEST_F(peer, huge_timeout_does_not_overflow)
 	ASSERT_EQ(0, peer_sleeps(self)) {
 		TH_LOG("INT64_MAX ns did not sleep");
 	}
-	ASSERT_EQ(0, shmr_notify(self->fd, NULL));
+	ASSERT_EQ(0, ioc_notify(self->fd, NULL));
 	ASSERT_EQ(0, peer_reply(self->sk, &r));
 	EXPECT_EQ(0, r.err);
 	EXPECT_EQ(1, r.seq);
@@ -198,7 +182,7 @@ TEST_F(peer, notify_from_peer_wakes_us)
 
 	/* the peer notifies once it sees us asleep in WAIT */
 	ASSERT_EQ(0, peer_send(self->sk, 'n', 0, 0));
-	EXPECT_EQ(0, shmr_wait(self->fd, &seq, 30 * SEC_NS));
+	EXPECT_EQ(0, ioc_wait(self->fd, &seq, 30 * SEC_NS));
 	EXPECT_EQ(1, seq);
 	ASSERT_EQ(0, peer_reply(self->sk, &r));
 	EXPECT_EQ(0, r.err);
@@ -212,7 +196,7 @@ TEST_F(peer, signal_gives_eintr_despite_sa_restart)
 	ASSERT_EQ(0, peer_send(self->sk, 'S', 0, 0));
 	ASSERT_EQ(0, peer_reply(self->sk, &r));
 	ASSERT_EQ(0, r.err);
-	ASSERT_EQ(0, shmr_notify(self->fd, NULL));	/* seq 1 */
+	ASSERT_EQ(0, ioc_notify(self->fd, NULL));	/* seq 1 */
 
 	ASSERT_EQ(0, peer_send(self->sk, 'W', 1, SHMR_WAIT_FOREVER));
 	ASSERT_EQ(0, peer_sleeps(self));
@@ -233,7 +217,7 @@ TEST_F(peer, sigkill_ends_wait)
 	EXPECT_EQ(128 + SIGKILL, reap(self->pid));
 	self->pid = -1;
 	close(self->sk);
-	ASSERT_EQ(0, shmr_info(self->fd, &info));
+	ASSERT_EQ(0, ioc_info(self->fd, &info));
 	EXPECT_EQ(1, info.handles);	/* the dead peer's handle is gone */
 	EXPECT_EQ(0, info.seq);
 }
@@ -242,11 +226,11 @@ TEST_F(peer, unlink_wakes_with_eidrm)
 {
 	struct peer_reply r;
 
-	ASSERT_EQ(0, shmr_notify(self->fd, NULL));
-	ASSERT_EQ(0, shmr_notify(self->fd, NULL));
+	ASSERT_EQ(0, ioc_notify(self->fd, NULL));
+	ASSERT_EQ(0, ioc_notify(self->fd, NULL));
 	ASSERT_EQ(0, peer_send(self->sk, 'W', 2, SHMR_WAIT_FOREVER));
 	ASSERT_EQ(0, peer_sleeps(self));
-	ASSERT_EQ(0, shmr_unlink(self->name));
+	ASSERT_EQ(0, unlink_name(self->name));
 	self->unlinked = 1;
 	ASSERT_EQ(0, peer_reply(self->sk, &r));
 	EXPECT_EQ(EIDRM, r.err);
@@ -266,9 +250,9 @@ TEST_F_TIMEOUT(peer, ping_pong_10000_rounds, 300)
 
 	ASSERT_EQ(0, peer_send(self->sk, 'P', PING_PONG_ROUNDS, 0));
 	for (i = 0; i < PING_PONG_ROUNDS; i++) {
-		ASSERT_EQ(0, shmr_notify(self->fd, &seq));
+		ASSERT_EQ(0, ioc_notify(self->fd, &seq));
 		ASSERT_EQ(last + 1, seq);
-		ASSERT_EQ(0, shmr_wait(self->fd, &seq, 10 * SEC_NS)) {
+		ASSERT_EQ(0, ioc_wait(self->fd, &seq, 10 * SEC_NS)) {
 			TH_LOG("round %d: lost wake-up?", i);
 		}
 		ASSERT_EQ(last + 2, seq);
@@ -287,21 +271,22 @@ TEST(wait_returns_at_once_when_behind)
 	uint64_t seq = 0;
 	int fd;
 
-	shmr_name(name, "behind");
-	fd = shmr_new(name, page_size(), 0600, 0);
+	REQUIRE_DEVICE();
+	test_name(name, "behind");
+	fd = create_region(name, page_size(), 0600, 0);
 	ASSERT_LE(0, fd);
-	ASSERT_EQ(0, shmr_notify(fd, NULL));
-	ASSERT_EQ(0, shmr_notify(fd, NULL));
-	EXPECT_EQ(0, shmr_wait(fd, &seq, SHMR_WAIT_FOREVER));
+	ASSERT_EQ(0, ioc_notify(fd, NULL));
+	ASSERT_EQ(0, ioc_notify(fd, NULL));
+	EXPECT_EQ(0, ioc_wait(fd, &seq, SHMR_WAIT_FOREVER));
 	EXPECT_EQ(2, seq);
 	seq = 1;
-	EXPECT_EQ(0, shmr_wait(fd, &seq, SHMR_WAIT_FOREVER));
+	EXPECT_EQ(0, ioc_wait(fd, &seq, SHMR_WAIT_FOREVER));
 	EXPECT_EQ(2, seq);
 	/* any other value, even one from the future, is "behind" too */
 	seq = 100;
-	EXPECT_EQ(0, shmr_wait(fd, &seq, SHMR_WAIT_FOREVER));
+	EXPECT_EQ(0, ioc_wait(fd, &seq, SHMR_WAIT_FOREVER));
 	EXPECT_EQ(2, seq);
-	EXPECT_EQ(0, shmr_unlink(name));
+	EXPECT_EQ(0, unlink_name(name));
 	close(fd);
 }
 
@@ -313,17 +298,18 @@ TEST(wait_times_out)
 	uint64_t seq;
 	int fd;
 
-	shmr_name(name, "timeout");
-	fd = shmr_new(name, page_size(), 0600, 0);
+	REQUIRE_DEVICE();
+	test_name(name, "timeout");
+	fd = create_region(name, page_size(), 0600, 0);
 	ASSERT_LE(0, fd);
-	ASSERT_EQ(0, shmr_notify(fd, &seq));
+	ASSERT_EQ(0, ioc_notify(fd, &seq));
 	start = now_ns();
-	EXPECT_EQ(-ETIMEDOUT, shmr_wait(fd, &seq, timeout));
+	EXPECT_EQ(-ETIMEDOUT, ioc_wait(fd, &seq, timeout));
 	elapsed = now_ns() - start;
 	EXPECT_EQ(1, seq);
 	EXPECT_LE(timeout, elapsed);
 	EXPECT_GT(10 * SEC_NS, elapsed);
-	EXPECT_EQ(0, shmr_unlink(name));
+	EXPECT_EQ(0, unlink_name(name));
 	close(fd);
 }
 
@@ -333,19 +319,20 @@ TEST(wait_timeout_zero_checks_only)
 	uint64_t seq = 0;
 	int fd;
 
-	shmr_name(name, "timeout0");
-	fd = shmr_new(name, page_size(), 0600, 0);
+	REQUIRE_DEVICE();
+	test_name(name, "timeout0");
+	fd = create_region(name, page_size(), 0600, 0);
 	ASSERT_LE(0, fd);
-	EXPECT_EQ(-ETIMEDOUT, shmr_wait(fd, &seq, 0));
+	EXPECT_EQ(-ETIMEDOUT, ioc_wait(fd, &seq, 0));
 	EXPECT_EQ(0, seq);
-	ASSERT_EQ(0, shmr_notify(fd, NULL));
-	EXPECT_EQ(0, shmr_wait(fd, &seq, 0));
+	ASSERT_EQ(0, ioc_notify(fd, NULL));
+	EXPECT_EQ(0, ioc_wait(fd, &seq, 0));
 	EXPECT_EQ(1, seq);
-	EXPECT_EQ(-ETIMEDOUT, shmr_wait(fd, &seq, 0));
+	EXPECT_EQ(-ETIMEDOUT, ioc_wait(fd, &seq, 0));
 	EXPECT_EQ(1, seq);
-	EXPECT_EQ(-ETIMEDOUT, shmr_wait(fd, &seq, 1));	/* 1 ns */
+	EXPECT_EQ(-ETIMEDOUT, ioc_wait(fd, &seq, 1));	/* 1 ns */
 	EXPECT_EQ(1, seq);
-	EXPECT_EQ(0, shmr_unlink(name));
+	EXPECT_EQ(0, unlink_name(name));
 	close(fd);
 }
 
@@ -355,18 +342,19 @@ TEST(wait_after_unlink_eidrm)
 	uint64_t seq = 1;
 	int fd;
 
-	shmr_name(name, "eidrm");
-	fd = shmr_new(name, page_size(), 0600, 0);
+	REQUIRE_DEVICE();
+	test_name(name, "eidrm");
+	fd = create_region(name, page_size(), 0600, 0);
 	ASSERT_LE(0, fd);
-	ASSERT_EQ(0, shmr_notify(fd, NULL));
-	ASSERT_EQ(0, shmr_unlink(name));
-	EXPECT_EQ(-EIDRM, shmr_wait(fd, &seq, 0));
+	ASSERT_EQ(0, ioc_notify(fd, NULL));
+	ASSERT_EQ(0, unlink_name(name));
+	EXPECT_EQ(-EIDRM, ioc_wait(fd, &seq, 0));
 	EXPECT_EQ(1, seq);
-	EXPECT_EQ(-EIDRM, shmr_wait(fd, &seq, SHMR_WAIT_FOREVER));
+	EXPECT_EQ(-EIDRM, ioc_wait(fd, &seq, SHMR_WAIT_FOREVER));
 	EXPECT_EQ(1, seq);
 	/* news is still news after unlink */
 	seq = 0;
-	EXPECT_EQ(0, shmr_wait(fd, &seq, SHMR_WAIT_FOREVER));
+	EXPECT_EQ(0, ioc_wait(fd, &seq, SHMR_WAIT_FOREVER));
 	EXPECT_EQ(1, seq);
 	close(fd);
 }
@@ -378,18 +366,19 @@ TEST(notify_returns_new_seq)
 	uint64_t seq, i;
 	int fd, fd2;
 
-	shmr_name(name, "notify-seq");
-	fd = shmr_new(name, page_size(), 0600, 0);
+	REQUIRE_DEVICE();
+	test_name(name, "notify-seq");
+	fd = create_region(name, page_size(), 0600, 0);
 	ASSERT_LE(0, fd);
-	fd2 = shmr_open_attach(name, 0);
+	fd2 = attach_region(name, 0);
 	ASSERT_LE(0, fd2);
 	for (i = 1; i <= 5; i++) {
-		ASSERT_EQ(0, shmr_notify(i % 2 ? fd : fd2, &seq));
+		ASSERT_EQ(0, ioc_notify(i % 2 ? fd : fd2, &seq));
 		EXPECT_EQ(i, seq);
 	}
-	ASSERT_EQ(0, shmr_info(fd2, &info));
+	ASSERT_EQ(0, ioc_info(fd2, &info));
 	EXPECT_EQ(5, info.seq);
-	EXPECT_EQ(0, shmr_unlink(name));
+	EXPECT_EQ(0, unlink_name(name));
 	close(fd2);
 	close(fd);
 }
@@ -401,19 +390,20 @@ TEST(readonly_handle_notify_eacces)
 	uint64_t seq = 0;
 	int fd, ro;
 
-	shmr_name(name, "ro-notify");
-	fd = shmr_new(name, page_size(), 0644, 0);
+	REQUIRE_DEVICE();
+	test_name(name, "ro-notify");
+	fd = create_region(name, page_size(), 0644, 0);
 	ASSERT_LE(0, fd);
-	ro = shmr_open_attach(name, SHMR_ATTACH_RDONLY);
+	ro = attach_region(name, SHMR_ATTACH_RDONLY);
 	ASSERT_LE(0, ro);
-	EXPECT_EQ(-EACCES, shmr_notify(ro, NULL));
-	ASSERT_EQ(0, shmr_info(fd, &info));
+	EXPECT_EQ(-EACCES, ioc_notify(ro, NULL));
+	ASSERT_EQ(0, ioc_info(fd, &info));
 	EXPECT_EQ(0, info.seq);
 	/* but it may wait */
-	ASSERT_EQ(0, shmr_notify(fd, NULL));
-	EXPECT_EQ(0, shmr_wait(ro, &seq, 0));
+	ASSERT_EQ(0, ioc_notify(fd, NULL));
+	EXPECT_EQ(0, ioc_wait(ro, &seq, 0));
 	EXPECT_EQ(1, seq);
-	EXPECT_EQ(0, shmr_unlink(name));
+	EXPECT_EQ(0, unlink_name(name));
 	close(ro);
 	close(fd);
 }
@@ -426,19 +416,20 @@ TEST(concurrent_notifies_count_exactly)
 	int fd, sk[2], i, r;
 	pid_t pids[4];
 
-	shmr_name(name, "notify-race");
-	fd = shmr_new(name, page_size(), 0600, 0);
+	REQUIRE_DEVICE();
+	test_name(name, "notify-race");
+	fd = create_region(name, page_size(), 0600, 0);
 	ASSERT_LE(0, fd);
 	ASSERT_EQ(0, socketpair(AF_UNIX, SOCK_SEQPACKET, 0, sk));
 	for (i = 0; i < procs; i++) {
 		pids[i] = fork_child();
 		ASSERT_LE(0, pids[i]);
 		if (pids[i] == 0) {
-			int h = shmr_open_attach(name, 0);
+			int h = attach_region(name, 0);
 
 			CHILD_REQUIRE(h >= 0);
 			for (part = 0, r = 0; r < rounds; r++) {
-				CHILD_REQUIRE(shmr_notify(h, &seq) == 0);
+				CHILD_REQUIRE(ioc_notify(h, &seq) == 0);
 				part += seq;
 			}
 			CHILD_REQUIRE(send_u64(sk[1], part) == 0);
@@ -455,9 +446,9 @@ TEST(concurrent_notifies_count_exactly)
 	n = (uint64_t)procs * rounds;
 	EXPECT_EQ(n * (n + 1) / 2, sum);
 	seq = 0;
-	EXPECT_EQ(0, shmr_wait(fd, &seq, 0));
+	EXPECT_EQ(0, ioc_wait(fd, &seq, 0));
 	EXPECT_EQ(n, seq);
-	EXPECT_EQ(0, shmr_unlink(name));
+	EXPECT_EQ(0, unlink_name(name));
 	close(sk[0]);
 	close(sk[1]);
 	close(fd);
@@ -465,6 +456,7 @@ TEST(concurrent_notifies_count_exactly)
 
 TEST(notify_wakes_every_waiter)
 {
+	REQUIRE_DEVICE();
 	/* every negative timeout means "forever" */
 	static const int64_t timeouts[] = { SHMR_WAIT_FOREVER, -2, INT64_MIN };
 	char name[SHMR_NAME_MAX];
@@ -472,28 +464,28 @@ TEST(notify_wakes_every_waiter)
 	uint64_t seq;
 	int fd, i;
 
-	shmr_name(name, "wake-all");
-	fd = shmr_new(name, page_size(), 0600, 0);
+	test_name(name, "wake-all");
+	fd = create_region(name, page_size(), 0600, 0);
 	ASSERT_LE(0, fd);
 	for (i = 0; i < 3; i++) {
 		pids[i] = fork_child();
 		ASSERT_LE(0, pids[i]);
 		if (pids[i] == 0) {
-			int h = shmr_open_attach(name, SHMR_ATTACH_RDONLY);
+			int h = attach_region(name, SHMR_ATTACH_RDONLY);
 
 			seq = 0;
 			CHILD_REQUIRE(h >= 0);
-			CHILD_REQUIRE(shmr_wait(h, &seq, timeouts[i]) == 0);
+			CHILD_REQUIRE(ioc_wait(h, &seq, timeouts[i]) == 0);
 			CHILD_REQUIRE(seq == 1);
 			_exit(0);
 		}
 	}
 	for (i = 0; i < 3; i++)
 		ASSERT_EQ(0, wait_sleeping_in(pids[i], __NR_ioctl));
-	ASSERT_EQ(0, shmr_notify(fd, &seq));
+	ASSERT_EQ(0, ioc_notify(fd, &seq));
 	for (i = 0; i < 3; i++)
 		EXPECT_EQ(0, reap(pids[i]));
-	EXPECT_EQ(0, shmr_unlink(name));
+	EXPECT_EQ(0, unlink_name(name));
 	close(fd);
 }
 

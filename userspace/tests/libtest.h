@@ -1,31 +1,33 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * Helpers shared by the libshmregion tests (include after
- * kselftest_harness.h).
+ * kselftest_harness.h). The plain-C ones (processes, uids, sysfs and
+ * module parameters) are the selftests' own, from
+ * selftests/shmr_util.h; what is here only adapts them to these tests.
  */
 #ifndef SHMR_LIBTEST_H
 #define SHMR_LIBTEST_H
 
 #include <errno.h>
-#include <grp.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <sys/prctl.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <libshmregion.h>
 
-#define SHMR_DEV	"/dev/shmregion"
-#define SHMR_PARAMS	"/sys/module/shmregion/parameters/"
-#define NOBODY		65534
+#include "../../selftests/shmr_util.h"
+
+#define SHMR_DEV	SHMR_DEVICE_PATH
+#define SHMR_PARAMS	SHMR_PARAM_DIR "/"
+#define NOBODY		UID_NOBODY
 
 /* Start of every test: skip (never pass) when the module is not there. */
 #define REQUIRE_DEVICE() do { \
-	if (access(SHMR_DEV, F_OK)) \
-		SKIP(return, "%s: %s (is the module loaded?)", SHMR_DEV, \
-		     strerror(errno)); \
+	int __err = device_missing(); \
+	\
+	if (__err) \
+		SKIP(return, "%s: %s (is shmregion loaded?)", \
+		     SHMR_DEVICE_PATH, strerror(__err)); \
 } while (0)
 
 #define REQUIRE_ROOT() do { \
@@ -33,28 +35,16 @@
 		SKIP(return, "needs root to switch to uid %d", NOBODY); \
 } while (0)
 
-/* fork() for a helper child that dies with its parent. */
-static inline pid_t fork_child(void)
+struct as_nobody_call {
+	int (*fn)(const char *);
+	const char *name;
+};
+
+static inline int as_nobody_child(void *arg)
 {
-	pid_t parent = getpid(), pid = fork();
+	const struct as_nobody_call *c = arg;
 
-	if (pid == 0) {
-		prctl(PR_SET_PDEATHSIG, SIGKILL);
-		if (getppid() != parent)
-			_exit(99);
-	}
-	return pid;
-}
-
-/* Wait for a child; its exit status, or 1000 + signal when killed. */
-static inline int reap(pid_t pid)
-{
-	int status;
-
-	if (waitpid(pid, &status, 0) != pid)
-		return -1;
-	return WIFEXITED(status) ? WEXITSTATUS(status)
-				 : 1000 + WTERMSIG(status);
+	return -c->fn(c->name);
 }
 
 /*
@@ -64,19 +54,10 @@ static inline int reap(pid_t pid)
  */
 static inline int as_nobody(int (*fn)(const char *), const char *name)
 {
-	pid_t pid = fork_child();
-	int status;
+	struct as_nobody_call c = { fn, name };
+	int status = run_as(UID_NOBODY, GID_NOBODY, as_nobody_child, &c);
 
-	if (pid < 0)
-		return -1000;
-	if (pid == 0) {
-		if (setgroups(0, NULL) || setresgid(NOBODY, NOBODY, NOBODY) ||
-		    setresuid(NOBODY, NOBODY, NOBODY))
-			_exit(255);
-		_exit(-fn(name) & 0xff);
-	}
-	status = reap(pid);
-	if (status < 0 || status >= 255)
+	if (status < 0 || status >= 126)
 		return -1000;
 	return -status;
 }
@@ -84,26 +65,14 @@ static inline int as_nobody(int (*fn)(const char *), const char *name)
 /* A module parameter (or any one-number sysfs file); -1 when unreadable. */
 static inline long long read_number(const char *path)
 {
-	long long v = -1;
-	FILE *f = fopen(path, "r");
+	uint64_t v = read_u64(path);
 
-	if (!f)
-		return -1;
-	if (fscanf(f, "%lld", &v) != 1)
-		v = -1;
-	fclose(f);
-	return v;
+	return v == ~0ULL ? -1 : (long long)v;
 }
 
 static inline int write_number(const char *path, long long v)
 {
-	FILE *f = fopen(path, "w");
-	int ok;
-
-	if (!f)
-		return -errno;
-	ok = fprintf(f, "%lld\n", v) > 0;
-	return fclose(f) == 0 && ok ? 0 : -EIO;
+	return write_u64(path, (uint64_t)v);
 }
 
 #endif /* SHMR_LIBTEST_H */
