@@ -653,7 +653,7 @@ struct shmr_info *shmr_region_list(struct user_namespace *ns, u32 max,
 {
 	struct shmr_info *list = NULL;
 	struct shmr_region *r;
-	u32 n, count;
+	u32 n, count, cap = 0;
 	int bkt;
 
 	*nr = 0;
@@ -663,23 +663,21 @@ struct shmr_info *shmr_region_list(struct user_namespace *ns, u32 max,
 		hash_for_each(shmr_names, bkt, r, node)
 			count += r->state == SHMR_READY;
 		n = min(max, count);
-		if (!n || list)
+		if (n <= cap)
 			break;
 		mutex_unlock(&shmr_table_lock);
-		/* allocated unlocked; the table may change meanwhile: recount */
+		/* allocated unlocked; the table may grow meanwhile: recount */
+		kvfree(list);
 		list = kvmalloc_array(n, sizeof(*list), GFP_KERNEL_ACCOUNT);
 		if (!list)
 			return ERR_PTR(-ENOMEM);
-		max = n;
+		cap = n;
 	}
-	if (n) {
-		hash_for_each(shmr_names, bkt, r, node) {
-			if (r->state != SHMR_READY)
-				continue;
-			if (*nr == n)
-				break;
+	hash_for_each(shmr_names, bkt, r, node) {
+		if (*nr == n)
+			break;
+		if (r->state == SHMR_READY)
 			shmr_region_info(r, ns, &list[(*nr)++]);
-		}
 	}
 	mutex_unlock(&shmr_table_lock);
 	*total = count;

@@ -1,0 +1,337 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Mapped region pages behave like any shmem mapping's (DESIGN.md,
+ * "Mapping"): the kernel's reverse map finds them, so MADV_PAGEOUT swaps
+ * them out and they come back intact; mlock() and MAP_LOCKED lock them;
+ * a read fault maps the pages around it; a data mapping grown with
+ * mremap() gives SIGBUS past the region's end, as memfd does; and the
+ * file paths that now reach the shmem address space through the handle
+ * (fadvise, readahead, splice, fsync) answer as documented.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <setjmp.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/resource.h>
+#include <sys/sendfile.h>
+#include <sys/swap.h>
+#include <unistd.h>
+#include <linux/loop.h>
+#include <linux/shmregion.h>
+#include "kselftest_harness.h"
+
+#include "common.h"
+
+#define REGION_BYTES	(16UL << 20)
+
+/* A field of this process's smaps entry for the mapping at @addr, in kB. */
+static long smaps_kb(void *addr, const char *field)
+{
+	char line[256], want[64];
+	unsigned long start, end;
+	long val = -1;
+	int in = 0;
+	FILE *f;
+
+	f = fopen("/proc/self/smaps", "re");
+	if (!f)
+		return -1;
+	snprintf(want, sizeof(want), "%s:", field);
+	while (fgets(line, sizeof(line), f)) {
+		if (sscanf(line, "%lx-%lx ", &start, &end) == 2 &&
+		    strchr(line, '-') < strchr(line, ' ')) {
+			in = start == (unsigned long)addr;
+			continue;
+		}
+		if (in && !strncmp(line, want, strlen(want)))
+			val = atol(line + strlen(want));
+	}
+	fclose(f);
+	return val;
+}
+
+static uint64_t vmstat(const char *key)
+{
+	char name[64];
+	uint64_t val, ret = 0;
+	FILE *f = fopen("/proc/vmstat", "re");
+
+	if (!f)
+		return 0;
+	while (fscanf(f, "%63s %" SCNu64, name, &val) == 2)
+		if (!strcmp(name, key))
+			ret = val;
+	fclose(f);
+	return ret;
+}
+
+static uint32_t pattern(size_t i)
+{
+	return (uint32_t)(i * 2654435761u) ^ 0x5a5a5a5a;
+}
+
+static void fill(uint32_t *p, size_t len)
+{
+	size_t i;
+
+	for (i = 0; i < len / sizeof(*p); i++)
+		p[i] = pattern(i);
+}
+
+/* The index of the first word that differs from the pattern, or -1. */
+static long check(const uint32_t *p, size_t len)
+{
+	size_t i;
+
+	for (i = 0; i < len / sizeof(*p); i++)
+		if (p[i] != pattern(i))
+			return i;
+	return -1;
+}
+
+FIXTURE(region) {
+	char name[SHMR_NAME_MAX];
+	int fd;
+	uint32_t *p;
+};
+
+FIXTURE_SETUP(region)
+{
+	REQUIRE_DEVICE();
+	test_name(self->name, "map");
+	self->fd = create_region(self->name, REGION_BYTES, 0600, 0);
+	ASSERT_LE(0, self->fd);
+	self->p = map_region(self->fd, REGION_BYTES, PROT_READ | PROT_WRITE, 0);
+	ASSERT_NE(MAP_FAILED, self->p);
+}
+
+FIXTURE_TEARDOWN(region)
+{
+	EXPECT_EQ(0, munmap(self->p, REGION_BYTES));
+	EXPECT_EQ(0, close(self->fd));
+	EXPECT_EQ(0, unlink_name(self->name));
+}
+
+/* --- swap on a loop device over a tmpfs file ---------------------------- */
+
+#define SWAP_BYTES	(64UL << 20)
+
+static char swap_file[] = "/tmp/shmr-swap-XXXXXX";
+static char swap_dev[32];
+
+/* mkswap: a version-1 header in the first page, the signature at its end. */
+static int write_swap_header(int fd)
+{
+	size_t ps = page_size();
+	char *page = calloc(1, ps);
+	uint32_t *info = (uint32_t *)(page + 1024);
+	int ret = 0;
+
+	if (!page)
+		return -ENOMEM;
+	info[0] = 1;				/* version */
+	info[1] = SWAP_BYTES / ps - 1;		/* last_page */
+	memcpy(page + ps - 10, "SWAPSPACE2", 10);
+	if (pwrite(fd, page, ps, 0) != (ssize_t)ps || fsync(fd))
+		ret = -errno;
+	free(page);
+	return ret;
+}
+
+/* 0, or the errno that says why this kernel or machine cannot swap. */
+static int swap_on(struct __test_metadata *_metadata)
+{
+	int file, ctl, dev, nr, err;
+
+	file = mkstemp(swap_file);
+	ASSERT_LE(0, file);
+	ASSERT_EQ(0, ftruncate(file, SWAP_BYTES));
+	ctl = open("/dev/loop-control", O_RDWR | O_CLOEXEC);
+	if (ctl < 0)
+		return errno;
+	nr = ioctl(ctl, LOOP_CTL_GET_FREE);
+	close(ctl);
+	if (nr < 0)
+		return errno;
+	snprintf(swap_dev, sizeof(swap_dev), "/dev/loop%d", nr);
+	dev = open(swap_dev, O_RDWR | O_CLOEXEC);
+	ASSERT_LE(0, dev);
+	ASSERT_EQ(0, ioctl(dev, LOOP_SET_FD, file));
+	close(file);
+	ASSERT_EQ(0, write_swap_header(dev));
+	err = swapon(swap_dev, 0) ? errno : 0;
+	if (err) {
+		ioctl(dev, LOOP_CLR_FD);
+		swap_dev[0] = '\0';
+	}
+	close(dev);
+	return err;
+}
+
+static void swap_off(void)
+{
+	int dev;
+
+	if (swap_dev[0]) {
+		swapoff(swap_dev);
+		dev = open(swap_dev, O_RDWR | O_CLOEXEC);
+		if (dev >= 0) {
+			ioctl(dev, LOOP_CLR_FD);
+			close(dev);
+		}
+	}
+	unlink(swap_file);
+}
+
+/* The reverse map finds our PTEs: reclaim writes mapped pages to swap. */
+TEST_F(region, pageout_swaps_mapped_pages)
+{
+	uint64_t out;
+	long rss;
+	int err;
+
+	fill(self->p, REGION_BYTES);
+	ASSERT_EQ(REGION_BYTES >> 10, smaps_kb(self->p, "Rss"));
+
+	err = swap_on(_metadata);
+	if (err) {
+		swap_off();
+		SKIP(return, "no swap here: swapon: %s", strerror(err));
+	}
+	out = vmstat("pswpout");
+	EXPECT_EQ(0, madvise(self->p, REGION_BYTES, MADV_PAGEOUT));
+	out = vmstat("pswpout") - out;
+	rss = smaps_kb(self->p, "Rss");
+	TH_LOG("pswpout +%" PRIu64 " pages, Rss %ld kB", out, rss);
+	/* nearly all of it: reclaim may keep a few pages */
+	EXPECT_LE(REGION_BYTES / page_size() * 9 / 10, out);
+	EXPECT_GE((long)(REGION_BYTES >> 10) / 10, rss);
+	EXPECT_EQ(-1, check(self->p, REGION_BYTES));
+	swap_off();
+}
+
+/* mlock() and mlockall() lock the region's pages (smaps' Locked:). */
+TEST_F(region, mlock_locks_pages)
+{
+	ASSERT_EQ(0, smaps_kb(self->p, "Locked"));
+	ASSERT_EQ(0, mlock(self->p, REGION_BYTES));
+	EXPECT_EQ(REGION_BYTES >> 10, smaps_kb(self->p, "Locked"));
+	ASSERT_EQ(0, munlock(self->p, REGION_BYTES));
+	EXPECT_EQ(0, smaps_kb(self->p, "Locked"));
+
+	ASSERT_EQ(0, mlockall(MCL_CURRENT));
+	EXPECT_EQ(REGION_BYTES >> 10, smaps_kb(self->p, "Locked"));
+	ASSERT_EQ(0, munlockall());
+	EXPECT_EQ(0, smaps_kb(self->p, "Locked"));
+}
+
+TEST_F(region, map_locked_locks_pages)
+{
+	void *q = mmap(NULL, REGION_BYTES, PROT_READ, MAP_SHARED | MAP_LOCKED,
+		       self->fd, 0);
+
+	ASSERT_NE(MAP_FAILED, q);
+	EXPECT_EQ(REGION_BYTES >> 10, smaps_kb(q, "Locked"));
+	EXPECT_EQ(0, munmap(q, REGION_BYTES));
+}
+
+/* A read fault maps the pages around it: far fewer faults than pages. */
+TEST_F(region, fault_around_on_read)
+{
+	struct rusage before, after;
+	volatile uint32_t sum = 0;
+	long faults, pages = REGION_BYTES / page_size();
+	uint32_t *q;
+	size_t i;
+
+	fill(self->p, REGION_BYTES);
+	q = map_region(self->fd, REGION_BYTES, PROT_READ, 0);
+	ASSERT_NE(MAP_FAILED, q);
+	ASSERT_EQ(0, getrusage(RUSAGE_SELF, &before));
+	for (i = 0; i < REGION_BYTES / sizeof(*q); i += page_size() / sizeof(*q))
+		sum += q[i];
+	ASSERT_EQ(0, getrusage(RUSAGE_SELF, &after));
+	faults = after.ru_minflt - before.ru_minflt;
+	TH_LOG("%ld faults for %ld pages", faults, pages);
+	EXPECT_GT(pages / 4, faults);
+	EXPECT_EQ(-1, check(q, REGION_BYTES));
+	EXPECT_EQ(0, munmap(q, REGION_BYTES));
+}
+
+static sigjmp_buf bus_jmp;
+
+static void on_sigbus(int sig)
+{
+	siglongjmp(bus_jmp, 1);
+}
+
+/* Grown by mremap(): the region's pages still map, past its end SIGBUS. */
+TEST_F(region, mremap_growth_sigbus_past_end)
+{
+	struct sigaction sa = { .sa_handler = on_sigbus }, old;
+	size_t ps = page_size();
+	volatile char *q;
+
+	fill(self->p, REGION_BYTES);
+	q = mremap(self->p, REGION_BYTES, REGION_BYTES + 2 * ps,
+		   MREMAP_MAYMOVE);
+	ASSERT_NE(MAP_FAILED, q);
+	self->p = (uint32_t *)q;
+	EXPECT_EQ(-1, check(self->p, REGION_BYTES));
+
+	ASSERT_EQ(0, sigaction(SIGBUS, &sa, &old));
+	if (!sigsetjmp(bus_jmp, 1)) {
+		q[REGION_BYTES] = 1;
+		TH_LOG("no SIGBUS past the region's end");
+		EXPECT_TRUE(false);
+	}
+	ASSERT_EQ(0, sigaction(SIGBUS, &old, NULL));
+	/* the grown tail has no pages: unmap it so teardown sees the rest */
+	EXPECT_EQ(0, munmap((char *)q + REGION_BYTES, 2 * ps));
+}
+
+/* The file paths that reach the shmem mapping through the handle. */
+TEST_F(region, file_paths_through_the_handle)
+{
+	int pipefd[2];
+
+	fill(self->p, REGION_BYTES);
+	/* fadvise: tmpfs ignores advice; the pages and data stay */
+	EXPECT_EQ(0, posix_fadvise(self->fd, 0, 0, POSIX_FADV_DONTNEED));
+	EXPECT_EQ(0, posix_fadvise(self->fd, 0, 0, POSIX_FADV_WILLNEED));
+	EXPECT_EQ(REGION_BYTES >> 10, smaps_kb(self->p, "Rss"));
+	EXPECT_EQ(-1, check(self->p, REGION_BYTES));
+	/* not a regular file: readahead, fsync, splice and sendfile refuse */
+	EXPECT_EQ(-1, readahead(self->fd, 0, REGION_BYTES));
+	EXPECT_EQ(EINVAL, errno);
+	EXPECT_EQ(-1, fsync(self->fd));
+	EXPECT_EQ(EINVAL, errno);
+	ASSERT_EQ(0, pipe(pipefd));
+	EXPECT_EQ(-1, splice(self->fd, NULL, pipefd[1], NULL, 4096, 0));
+	EXPECT_EQ(EINVAL, errno);
+	EXPECT_EQ(-1, sendfile(pipefd[1], self->fd, NULL, 4096));
+	EXPECT_EQ(EINVAL, errno);
+	close(pipefd[0]);
+	close(pipefd[1]);
+	/* the control page still maps at its offset */
+	{
+		struct shmr_ctrl *ctrl = map_region(self->fd, page_size(),
+						    PROT_READ,
+						    SHMR_CTRL_OFFSET);
+		uint64_t seq;
+
+		ASSERT_NE(MAP_FAILED, ctrl);
+		ASSERT_EQ(0, ioc_notify(self->fd, &seq));
+		EXPECT_EQ(seq, __atomic_load_n(&ctrl->seq, __ATOMIC_ACQUIRE));
+		EXPECT_EQ(0, munmap(ctrl, page_size()));
+	}
+}
+
+TEST_HARNESS_MAIN
