@@ -52,8 +52,8 @@ tar -C "$top" -cf - --exclude='*.o' --exclude='*.ko' --exclude='*.mod' \
 	--exclude='*.mod.c' --exclude='.*.cmd' --exclude='*.order' \
 	--exclude='*.symvers' Kbuild VERSION module include | tar -C "$src" -xf -
 cd "$top"
-cfiles=(module/*.c)
-files=(module/*.c)
+cfiles=($(git ls-files "module/*.c"))
+files=("${cfiles[@]}")
 for h in module/*.h include/uapi/linux/*.h; do
 	[ -f "$h" ] && files+=("$h")
 done
@@ -78,6 +78,21 @@ if echo '#include <linux/shmregion.h>' |
 else
 	tap_not_ok "W=1 include/uapi/linux/shmregion.h does not compile alone in userspace"
 	tap_comment < "$out/uapi.log"
+fi
+# SHMR_CTRL_OFFSET with a 32-bit off_t must not compile (docs/abi.md)
+if selftests/ctrl_offset_build.sh include/uapi > "$out/ctrl.log" 2>&1; then
+	tap_ok "W=1 SHMR_CTRL_OFFSET refuses a 32-bit off_t, builds with a 64-bit one"
+else
+	tap_not_ok "W=1 SHMR_CTRL_OFFSET build checks (selftests/ctrl_offset_build.sh)"
+	tap_comment < "$out/ctrl.log"
+fi
+# a 32-bit kernel is refused at Kbuild, with the reason
+if make -C "$KDIR" M="$src" CONFIG_64BIT= modules > "$out/k32.log" 2>&1 ||
+   ! grep -q 'shmregion needs a 64-bit kernel' "$out/k32.log"; then
+	tap_not_ok "W=1 a 32-bit kernel build is not refused with a clear message"
+	tail -n 5 "$out/k32.log" | tap_comment
+else
+	tap_ok "W=1 a 32-bit kernel build stops at Kbuild: 'shmregion needs a 64-bit kernel'"
 fi
 tap_subtotal W=1
 
