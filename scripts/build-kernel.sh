@@ -78,8 +78,8 @@ if done_ok; then
 	exit 0
 fi
 mkdir -p "$cache/kernels"
-# One build at a time (two `make check` runs may race here).
-exec 9>"$cache/kernels/.build-lock"
+# One build of a kernel at a time (two `make check` runs may race here).
+exec 9>"$dir.lock"
 flock 9
 if done_ok; then
 	echo "$dir"
@@ -103,20 +103,25 @@ have=$(make -s -C "$src" kernelversion)
 [ "$have" = "$upver" ] || { say "$src is $have, expected $upver"; exit 1; }
 
 # --- configuration ----------------------------------------------------
+# (kept when the fragments are unchanged: an interrupted build resumes)
 obj=$dir/build
-rm -rf "$dir"
-mkdir -p "$obj"
 log=$dir/build.log
+mkdir -p "$obj"
 say "building $rel from linux-source-$kver $srcver in $dir (log: $log)"
-(cd "$src" && scripts/kconfig/merge_config.sh -n -O "$obj" "${frags[@]}") > "$log" 2>&1 ||
-	{ tail -n 30 "$log" >&2; say "configuration failed"; exit 1; }
-# merge_config.sh only warns about a value that did not take ("Value
-# requested for CONFIG_X not in final .config" on 6.1, the same line
-# behind "WARNING: " on 7.x) and about a symbol that does not exist:
-# both fail here.
-if grep -E -A3 '^(WARNING: )?Value requested for' "$log" >&2; then
-	say "${frags[*]}: values Kconfig refused (above)"
-	exit 1
+if [ ! -f "$obj/.config" ] || ! cat "${frags[@]}" | cmp -s - "$dir/.shmr-fragments"; then
+	rm -rf "$obj" "$dir/boot" "$dir/lib"
+	mkdir -p "$obj"
+	(cd "$src" && scripts/kconfig/merge_config.sh -n -O "$obj" "${frags[@]}") > "$log" 2>&1 ||
+		{ tail -n 30 "$log" >&2; say "configuration failed"; exit 1; }
+	# merge_config.sh only warns about a value that did not take ("Value
+	# requested for CONFIG_X not in final .config" on 6.1, the same line
+	# behind "WARNING: " on 7.x), a symbol that does not exist included:
+	# both fail here.
+	if grep -E -A3 '^(WARNING: )?Value requested for' "$log" >&2; then
+		say "${frags[*]}: values Kconfig refused (above)"
+		exit 1
+	fi
+	cat "${frags[@]}" > "$dir/.shmr-fragments"
 fi
 
 # --- build, with a progress line every 250 compiled files -------------
