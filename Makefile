@@ -1,14 +1,11 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # shmregion: build the module, the userspace and the selftests, and run
-# them in a QEMU virtual machine.
+# them in a QEMU virtual machine. `make help` lists every target.
 #
-#   make            module (module/shmregion.ko), userspace, selftests
-#   make check      build everything, run the selftests in the VM
-#   make check-compat  the selftests built with -m32, in the VM
-#   make demo       two processes sharing a region, in the VM
-#   make shell      an interactive shell in the VM, module loaded
-#   make bench      the benchmark tables (ratios to futex, memfd), in the VM
+# A plain `make` builds and never installs: a missing tool stops it with
+# a message naming `make deps`. `make deps` and the test targets (check*,
+# lint, demo, bench, shell) install what is missing (scripts/deps.sh).
 #
 # Variables: KVER=6.1|6.12|7.2|7.3 picks a kernel series (default: the
 # distribution's, 6.1 on Debian 12, 6.12 on Debian 13), FLAVOUR=cloud|rt|
@@ -29,29 +26,59 @@ BUILD ?= $(CURDIR)/build
 # newest linux-source-* installed, else the newest the apt sources offer.
 KSRC_TAR ?= $(eval KSRC_TAR := $$(shell $(CURDIR)/scripts/fetch-kernel.sh source))$(KSRC_TAR)
 
-# The VM's copy of the module, built apart from the in-tree one so that
-# kernels (FLAVOUR=...) and concurrent runs do not clobber each other.
-KREL = $(notdir $(patsubst %/,%,$(dir $(KDIR))))
-VMKMOD = $(BUILD)/kmod/$(subst /,_,$(KDIR))
+# The one version of everything (module, DKMS, library, packages).
+VERSION := $(shell cat $(CURDIR)/VERSION)
+
+# The module is built once per kernel, out of the tree, in a mirror of
+# the sources (symlinks): kernels (FLAVOUR=...) and concurrent runs do
+# not clobber each other. `make module` copies it to module/shmregion.ko.
+KMOD = $(BUILD)/kmod/$(subst /,_,$(KDIR))
+KMOD_SRCS = Kbuild VERSION $(wildcard module/Kbuild module/*.[ch] include/uapi/linux/*.h)
 KSFT = $(BUILD)/kselftest
 PAYLOAD = $(BUILD)/payload
 # Which test programs the guest runs: tests (64-bit selftests and the
 # userspace tests), tests32 (the selftests built with -m32: compat ioctl).
 SUITES ?= tests
 
-VM = KERNEL=$(KERNEL) MODULE=$(VMKMOD)/module/shmregion.ko KMODDIR=$(dir $(KDIR)) \
+VM = KERNEL=$(KERNEL) MODULE=$(KMOD)/module/shmregion.ko KMODDIR=$(dir $(KDIR)) \
      PAYLOAD=$(PAYLOAD) WORK=$(BUILD)/vm $(CURDIR)/scripts/vm.sh
 
-.PHONY: all module userspace selftests deps check check-compat shell demo bench clean \
-	vm-module payload
+# Goals that install what they need first; any other goal only checks
+# that the tools are there (the module alone needs a compiler and KDIR).
+DEPS_GOALS = deps check check-compat demo shell bench lint check-install \
+	check-dkms check-debug check-debug-vm debug-kernel deb check-deb
+DEPS_INSTALL = $(filter $(DEPS_GOALS),$(MAKECMDGOALS))
+MODULE_GOALS = module vm-module install-module
+HAVE_TOOLS = $(CURDIR)/scripts/have-tools.sh --kdir "$(KDIR)" \
+	$(if $(filter-out $(MODULE_GOALS),$(or $(MAKECMDGOALS),all)),--m32 $(CC) \
+		$(if $(KSRC_TAR),--file $(KSRC_TAR)) tar xz ar pkg-config) \
+	$(CC) make
+
+.PHONY: all help deps module vm-module userspace selftests payload check \
+	check-compat shell demo bench clean
 
 all: module userspace selftests
 
 deps:
+ifneq ($(DEPS_INSTALL),)
 	@$(CURDIR)/scripts/deps.sh $(filter rt debug,$(FLAVOUR))
+else
+	@$(HAVE_TOOLS)
+endif
 
-module: | deps
-	$(MAKE) -C $(KDIR) M=$(CURDIR) modules
+# --- the module -----------------------------------------------------------
+$(KMOD)/%: $(CURDIR)/% | deps
+	@mkdir -p $(@D)
+	ln -sf $< $@
+
+module: $(addprefix $(KMOD)/,$(KMOD_SRCS)) | deps
+	@find $(KMOD) -xtype l -delete
+	$(MAKE) -C $(KDIR) M=$(KMOD) modules
+	cp $(KMOD)/module/shmregion.ko module/.shmregion.ko.tmp
+	mv module/.shmregion.ko.tmp module/shmregion.ko
+
+# scripts/debug.mk's name for `module`.
+vm-module: module
 
 # --- userspace --------------------------------------------------------
 userspace: $(KSFT)/lib.mk | deps
@@ -77,11 +104,6 @@ selftests: $(KSFT)/lib.mk
 	+$(SELFTEST_MAKE) OUTPUT=$(BUILD)/selftests32 USERCFLAGS=-m32
 
 # --- the VM ---------------------------------------------------------------
-vm-module: | deps
-	mkdir -p $(VMKMOD)
-	cp -a Kbuild module include $(VMKMOD)/
-	$(MAKE) -C $(KDIR) M=$(VMKMOD) modules
-
 # The guest's /shmr: test programs (64- and 32-bit), tools, scripts.
 payload: selftests userspace
 	rm -rf $(PAYLOAD)
@@ -91,17 +113,17 @@ payload: selftests userspace
 	[ ! -d $(BUILD)/userspace/payload ] || cp -a $(BUILD)/userspace/payload/. $(PAYLOAD)/
 	cd $(PAYLOAD) && find $(SUITES) -type f -name '*_test*' | sort > tests.list
 
-check: vm-module payload
+check: module payload
 	$(VM) check
 
 # The same selftests as 32-bit programs on the 64-bit kernel.
 check-compat:
 	+$(MAKE) check SUITES=tests32
 
-shell: vm-module payload
+shell: module payload
 	$(VM) shell
 
-demo: vm-module payload
+demo: module payload
 	$(VM) demo
 
 # The benchmark: static, with the uapi header only.
@@ -109,14 +131,65 @@ $(BUILD)/bench/shmr_bench: bench/shmr_bench.c include/uapi/linux/shmregion.h | d
 	mkdir -p $(dir $@)
 	$(CC) -Wall -Wextra -Wno-unused-parameter -O2 -static -Iinclude/uapi -o $@ $<
 
-bench: vm-module payload $(BUILD)/bench/shmr_bench
+bench: module payload $(BUILD)/bench/shmr_bench
 	cp $(BUILD)/bench/shmr_bench $(PAYLOAD)/bin/
 	cp bench/bench.sh $(PAYLOAD)/bench.sh
 	$(VM) bench
 
-# Further targets, one fragment per concern (debug kernel, install, lint).
--include $(sort $(wildcard $(CURDIR)/scripts/*.mk))
-
 clean:
-	[ ! -d $(KDIR) ] || $(MAKE) -C $(KDIR) M=$(CURDIR) clean
-	rm -rf $(BUILD)
+	[ ! -f $(KDIR)/Makefile ] || $(MAKE) -C $(KDIR) M=$(CURDIR) clean
+	rm -rf $(BUILD) module/shmregion.ko
+
+# --- further targets, one fragment per concern -------------------------------
+include $(CURDIR)/scripts/lint.mk
+include $(CURDIR)/scripts/install.mk
+include $(CURDIR)/scripts/debug.mk
+# Debian packages (written apart; absent from trees without packaging).
+-include $(CURDIR)/packaging/deb.mk
+
+# --- help -----------------------------------------------------------------
+# One line per target; `make lint` checks that none is missing.
+help:
+	@echo 'Build (never installs anything):'
+	@echo '  all (default)    module, userspace and selftests'
+	@echo '  module           the module for KDIR, in build/kmod/, copied to module/shmregion.ko'
+	@echo '  vm-module        the same as module (the name scripts/debug.mk uses)'
+	@echo '  userspace        libshmregion, the shmregion CLI, examples, their tests'
+	@echo '  selftests        the kselftest programs, 64-bit and -m32'
+	@echo "  payload          the test VM's /shmr: test programs, tools, scripts"
+	@echo '  deps             install the Debian packages building and testing need'
+	@echo '  help             this list'
+	@echo "  clean            remove build/ and the module's build products"
+	@echo 'Run in the VM (QEMU; deps installed first):'
+	@echo '  check            the selftests and the userspace tests: TAP, then "N passed, N failed"'
+	@echo '  check-compat     the selftests built with -m32, on the 64-bit kernel'
+	@echo '  demo             a producer and a consumer sharing a region'
+	@echo '  bench            the benchmark tables (ratios to futex, memfd)'
+	@echo '  shell            an interactive shell, module loaded, tools on PATH'
+	@echo 'Lint (scripts/lint.mk):'
+	@echo '  lint             W=1, sparse, checkpatch --strict, modinfo, make help: 0 findings'
+	@echo 'Install (scripts/install.mk; docs/install.md):'
+	@echo '  install          module (+ depmod), uapi header, udev rule, modules-load.d, userspace'
+	@echo '  uninstall        remove what install put there'
+	@echo "  install-module   the module for KDIR's kernel, then depmod"
+	@echo '  install-uapi     include/linux/shmregion.h'
+	@echo '  install-udev     the udev rule (who may open /dev/shmregion)'
+	@echo '  install-modules-load  the modules-load.d snippet (load at boot)'
+	@echo '  install-userspace     library, header, .pc, CLI, man pages'
+	@echo '  dkms-src         the DKMS source tree in $$DESTDIR/usr/src/shmregion-$(VERSION)'
+	@echo '  dkms-install     dkms add + install (DKMS_KREL=<release>, default: running kernel)'
+	@echo '  dkms-uninstall   dkms remove --all, source removed'
+	@echo '  check-install    make install DESTDIR=... checked, then modprobe from it in the VM'
+	@echo '  check-dkms       dkms add/build/install, the tests in the VM on that module (root)'
+	@echo 'Debug kernel (scripts/debug.mk):'
+	@echo '  check-debug      tests, fuzzer, race stress, stress-ng on a KASAN/lockdep/kmemleak kernel'
+	@echo '  debug-kernel     build (or find in the cache) the debug kernel'
+	@echo '  debug-tests      build the fuzzer and the stress program'
+	@echo '  debug-payload    the payload plus the debug programs'
+	@echo '  check-debug-vm   the VM run of check-debug, on the debug kernel already built'
+ifneq ($(wildcard $(CURDIR)/packaging/deb.mk),)
+	@echo 'Debian packages (packaging/deb.mk):'
+	@echo '  deb              build the Debian packages'
+	@echo '  check-deb        build, lint and install-test the Debian packages'
+endif
+	@echo 'Variables: FLAVOUR=cloud|rt|debug, KDIR=, KERNEL=, ACCEL=kvm, BUILD=, DESTDIR=, PREFIX='

@@ -2,16 +2,19 @@
 /*
  * shmr_bench: shmregion against the usual alternatives, in one run.
  *
- * Three tables, each as ratios to a baseline measured in the same run
+ * Five tables, each as ratios to a baseline measured in the same run
  * (under emulation absolute times mean little; ratios are what we
  * compare):
  *
  *  1. wake-up round trip between two processes: shmregion NOTIFY/WAIT,
  *     shmregion poll+read, a futex, an eventfd pair, a pipe pair;
  *  2. "is there news?" when there is: the control page (no system call),
- *     WAIT that returns at once, a non-blocking eventfd read;
- *  3. setting up 1 MiB of shared memory and touching every page:
- *     shmregion CREATE+mmap, memfd_create+mmap, shm_open+mmap.
+ *     WAIT that returns at once, FUTEX_WAIT on a moved word (EAGAIN), an
+ *     eventfd write+read;
+ *  3. an update nobody waits for: NOTIFY, FUTEX_WAKE with no waiter, an
+ *     eventfd write, against getppid() (a bare system call);
+ *  4. and 5. setting up 1 MiB and 64 MiB of shared memory and touching
+ *     every page: shmregion CREATE+mmap, memfd_create+mmap, shm_open+mmap.
  *
  * Each figure is the median of several repetitions.
  *
@@ -38,6 +41,10 @@
 #include <linux/shmregion.h>
 
 #define REGION_BYTES	(1 << 20)
+#define SETUP_MAX	(64UL << 20)
+
+/* bytes that the setup table creates, maps and touches */
+static size_t setup_bytes = REGION_BYTES;
 
 static long rounds = 20000;
 static int reps = 5;
@@ -65,14 +72,14 @@ static int cmp_double(const void *a, const void *b)
 
 /* --- shmregion helpers ----------------------------------------------- */
 
-static int region_open(const char *name, int create)
+static int region_open_size(const char *name, int create, size_t size)
 {
 	int fd = open(SHMR_DEVICE_PATH, O_RDWR | O_CLOEXEC);
 
 	if (fd < 0)
 		die("open " SHMR_DEVICE_PATH);
 	if (create) {
-		struct shmr_create c = { .size = REGION_BYTES, .mode = 0600 };
+		struct shmr_create c = { .size = size, .mode = 0600 };
 
 		snprintf(c.name, sizeof(c.name), "%s", name);
 		if (ioctl(fd, SHMR_IOC_CREATE, &c))
@@ -85,6 +92,11 @@ static int region_open(const char *name, int create)
 			die("SHMR_IOC_ATTACH");
 	}
 	return fd;
+}
+
+static int region_open(const char *name, int create)
+{
+	return region_open_size(name, create, REGION_BYTES);
 }
 
 static void region_unlink(const char *name)
@@ -134,18 +146,18 @@ struct pingpong {
 	uint32_t *word;		/* two futex words: [0] ping, [1] pong */
 };
 
-static void shmr_ioctl_setup(struct pingpong *pp)
+static void region_wait_setup(struct pingpong *pp)
 {
 	pp->fd[0] = region_open("bench-ioctl", 1);
 	pp->seq = 0;
 }
 
-static void shmr_ioctl_ping(struct pingpong *pp, long i)
+static void region_wait_ping(struct pingpong *pp, long i)
 {
 	pp->seq = wait_past(pp->fd[0], notify(pp->fd[0]));
 }
 
-static void shmr_ioctl_serve(struct pingpong *pp)
+static void region_wait_serve(struct pingpong *pp)
 {
 	uint64_t seq = 0;
 	long i;
@@ -156,14 +168,14 @@ static void shmr_ioctl_serve(struct pingpong *pp)
 	}
 }
 
-static void shmr_ioctl_teardown(struct pingpong *pp)
+static void region_wait_teardown(struct pingpong *pp)
 {
 	close(pp->fd[0]);
 	region_unlink("bench-ioctl");
 }
 
 /* poll+read: a handle is bound to one region, so one region per way */
-static void shmr_poll_setup(struct pingpong *pp)
+static void region_poll_setup(struct pingpong *pp)
 {
 	pp->fd[0] = region_open("bench-ping", 1);	/* parent notifies */
 	pp->fd[1] = region_open("bench-pong", 1);	/* parent polls */
@@ -182,13 +194,13 @@ static void poll_read(int fd)
 		die("read");
 }
 
-static void shmr_poll_ping(struct pingpong *pp, long i)
+static void region_poll_ping(struct pingpong *pp, long i)
 {
 	notify(pp->fd[0]);
 	poll_read(pp->fd[1]);
 }
 
-static void shmr_poll_serve(struct pingpong *pp)
+static void region_poll_serve(struct pingpong *pp)
 {
 	long i;
 
@@ -198,7 +210,7 @@ static void shmr_poll_serve(struct pingpong *pp)
 	}
 }
 
-static void shmr_poll_teardown(struct pingpong *pp)
+static void region_poll_teardown(struct pingpong *pp)
 {
 	int i;
 
@@ -335,8 +347,8 @@ static void pipe_teardown(struct pingpong *pp)
 
 static struct pingpong pingpongs[] = {
 	PINGPONG("futex (baseline)", futex, futex_teardown),
-	PINGPONG("shmregion WAIT/NOTIFY", shmr_ioctl, shmr_ioctl_teardown),
-	PINGPONG("shmregion poll+read", shmr_poll, shmr_poll_teardown),
+	PINGPONG("shmregion WAIT/NOTIFY", region_wait, region_wait_teardown),
+	PINGPONG("shmregion poll+read", region_poll, region_poll_teardown),
 	PINGPONG("eventfd", eventfd, close_two),
 	PINGPONG("pipe", pipe, pipe_teardown),
 };
@@ -414,33 +426,108 @@ static double news_eventfd(int fd, const struct shmr_ctrl *ctrl)
 	return t0;
 }
 
+/* FUTEX_WAIT on a word that already moved: the kernel says EAGAIN */
+static double news_futex_eagain(int fd, const struct shmr_ctrl *ctrl)
+{
+	uint32_t word = 1;
+	double t0 = now_ns();
+	long i;
+
+	for (i = 0; i < rounds; i++)
+		if (syscall(SYS_futex, &word, FUTEX_WAIT, 0, NULL, NULL, 0) != -1 ||
+		    errno != EAGAIN)
+			die("FUTEX_WAIT");
+	return (now_ns() - t0) / rounds;
+}
+
 static const struct {
 	const char *name;
 	double (*run)(int fd, const struct shmr_ctrl *ctrl);
 } news[] = {
 	{ "shmregion control page (baseline)", news_ctrl_page },
 	{ "shmregion WAIT, already behind", news_wait_ioctl },
+	{ "FUTEX_WAIT, word moved (EAGAIN)", news_futex_eagain },
 	{ "eventfd write+read", news_eventfd },
+};
+
+/* --- an update nobody waits for ----------------------------------------- */
+
+static double idle_getppid(int fd)
+{
+	double t0 = now_ns();
+	long i;
+
+	for (i = 0; i < rounds; i++)
+		syscall(SYS_getppid);
+	return (now_ns() - t0) / rounds;
+}
+
+static double idle_notify(int fd)
+{
+	double t0 = now_ns();
+	long i;
+
+	for (i = 0; i < rounds; i++)
+		notify(fd);
+	return (now_ns() - t0) / rounds;
+}
+
+static double idle_futex_wake(int fd)
+{
+	uint32_t word = 0;
+	double t0 = now_ns();
+	long i;
+
+	for (i = 0; i < rounds; i++)
+		if (syscall(SYS_futex, &word, FUTEX_WAKE, 1, NULL, NULL, 0) < 0)
+			die("FUTEX_WAKE");
+	return (now_ns() - t0) / rounds;
+}
+
+static double idle_eventfd(int fd)
+{
+	int efd = eventfd(0, EFD_CLOEXEC);
+	double t0;
+	long i;
+
+	if (efd < 0)
+		die("eventfd");
+	t0 = now_ns();
+	for (i = 0; i < rounds; i++)
+		fd_post(efd, 8);
+	t0 = (now_ns() - t0) / rounds;
+	close(efd);
+	return t0;
+}
+
+static const struct {
+	const char *name;
+	double (*run)(int fd);
+} idles[] = {
+	{ "getppid() (baseline: a bare syscall)", idle_getppid },
+	{ "shmregion NOTIFY", idle_notify },
+	{ "FUTEX_WAKE, nobody waiting", idle_futex_wake },
+	{ "eventfd write", idle_eventfd },
 };
 
 /* --- setting up 1 MiB of shared memory ---------------------------------- */
 
 static void touch_and_unmap(int fd)
 {
-	char *p = mmap(NULL, REGION_BYTES, PROT_READ | PROT_WRITE,
+	char *p = mmap(NULL, setup_bytes, PROT_READ | PROT_WRITE,
 		       MAP_SHARED, fd, 0);
-	long off;
+	size_t off;
 
 	if (p == MAP_FAILED)
 		die("mmap");
-	for (off = 0; off < REGION_BYTES; off += 4096)
+	for (off = 0; off < setup_bytes; off += 4096)
 		p[off] = 1;
-	munmap(p, REGION_BYTES);
+	munmap(p, setup_bytes);
 }
 
 static void setup_shmregion(void)
 {
-	int fd = region_open("bench-setup", 1);
+	int fd = region_open_size("bench-setup", 1, setup_bytes);
 
 	touch_and_unmap(fd);
 	close(fd);
@@ -451,7 +538,7 @@ static void setup_memfd(void)
 {
 	int fd = memfd_create("bench", MFD_CLOEXEC);
 
-	if (fd < 0 || ftruncate(fd, REGION_BYTES))
+	if (fd < 0 || ftruncate(fd, setup_bytes))
 		die("memfd");
 	touch_and_unmap(fd);
 	close(fd);
@@ -461,7 +548,7 @@ static void setup_shm_open(void)
 {
 	int fd = shm_open("/bench", O_RDWR | O_CREAT | O_EXCL, 0600);
 
-	if (fd < 0 || ftruncate(fd, REGION_BYTES))
+	if (fd < 0 || ftruncate(fd, setup_bytes))
 		die("shm_open");
 	touch_and_unmap(fd);
 	close(fd);
@@ -479,7 +566,7 @@ static const struct {
 
 static double setup_once(void (*run)(void))
 {
-	long i, n = rounds / 100 + 1;
+	long i, n = (rounds / 100) * REGION_BYTES / setup_bytes + 1;
 	double t0 = now_ns();
 
 	for (i = 0; i < n; i++)
@@ -559,17 +646,35 @@ int main(int argc, char **argv)
 		row(news[m].name, ns, base);
 	}
 	munmap((void *)ctrl, 4096);
-	close(fd);
-	region_unlink("bench-news");
 
-	header("Set up 1 MiB of shared memory, touch every page", "ns/setup");
-	for (m = 0; m < sizeof(setups) / sizeof(setups[0]); m++) {
+	header("An update nobody waits for", "ns/call");
+	for (m = 0; m < sizeof(idles) / sizeof(idles[0]); m++) {
 		for (opt = 0; opt < reps; opt++)
-			v[opt] = setup_once(setups[m].run);
+			v[opt] = idles[m].run(fd);
 		ns = median(v);
 		if (m == 0)
 			base = ns;
-		row(setups[m].name, ns, base);
+		row(idles[m].name, ns, base);
+	}
+	close(fd);
+	region_unlink("bench-news");
+
+	for (setup_bytes = REGION_BYTES; setup_bytes <= SETUP_MAX;
+	     setup_bytes *= 64) {
+		char title[80];
+
+		snprintf(title, sizeof(title),
+			 "Set up %zu MiB of shared memory, touch every page",
+			 setup_bytes >> 20);
+		header(title, "ns/setup");
+		for (m = 0; m < sizeof(setups) / sizeof(setups[0]); m++) {
+			for (opt = 0; opt < reps; opt++)
+				v[opt] = setup_once(setups[m].run);
+			ns = median(v);
+			if (m == 0)
+				base = ns;
+			row(setups[m].name, ns, base);
+		}
 	}
 	return 0;
 }

@@ -5,9 +5,9 @@
  * /dev/shmregion is a misc device; each open file is a handle that
  * SHMR_IOC_CREATE or SHMR_IOC_ATTACH binds to one region for the rest of
  * its life. The ABI is include/uapi/linux/shmregion.h and docs/abi.md.
- * This file holds the device, the handle and the ioctls that bind it;
- * region.c the region table and its lifetime, mmap.c the mappings,
- * wait.c the sequence number and waiting.
+ * This file holds the device, the handle and the ioctls that bind it,
+ * describe and list regions; region.c the region table, its limits and
+ * lifetime, mmap.c the mappings, wait.c the sequence number and waiting.
  *
  *	int fd = open("/dev/shmregion", O_RDWR | O_CLOEXEC);
  *	struct shmr_attach a = { .name = "frames", .flags = SHMR_ATTACH_RDONLY };
@@ -23,13 +23,14 @@
 #include <linux/kernel.h>
 #include <linux/miscdevice.h>
 #include <linux/mm.h>
+#include <linux/overflow.h>
 #include <linux/module.h>
 #include <linux/moduleparam.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
 #include <linux/user_namespace.h>
 
-#include "shmregion.h"
+#include "internal.h"
 
 u64 shmr_max_region_bytes = 256ULL << 20;
 module_param_named(max_region_bytes, shmr_max_region_bytes, ullong, 0644);
@@ -46,45 +47,15 @@ module_param_named(max_regions, shmr_max_regions, uint, 0644);
 MODULE_PARM_DESC(max_regions,
 		 "Live regions; beyond it CREATE fails with ENOSPC (default 1024)");
 
-static umode_t shmr_dev_mode = 0666;
+u64 shmr_max_user_bytes = 256ULL << 20;
+module_param_named(max_user_bytes, shmr_max_user_bytes, ullong, 0644);
+MODULE_PARM_DESC(max_user_bytes,
+		 "Bytes of the live regions one user owns; beyond it CREATE fails with EDQUOT unless CAP_SYS_RESOURCE (default 256 MiB)");
 
-static int shmr_dev_mode_set(const char *val, const struct kernel_param *kp)
-{
-	u16 mode;
-	int ret;
-
-	ret = kstrtou16(val, 8, &mode);
-	if (ret)
-		return ret;
-	if (mode & ~0777)
-		return -EINVAL;
-	*(umode_t *)kp->arg = mode;
-	return 0;
-}
-
-static int shmr_dev_mode_get(char *buf, const struct kernel_param *kp)
-{
-	return scnprintf(buf, PAGE_SIZE, "%04o\n", *(umode_t *)kp->arg);
-}
-
-static const struct kernel_param_ops shmr_dev_mode_ops = {
-	.set	= shmr_dev_mode_set,
-	.get	= shmr_dev_mode_get,
-};
-module_param_cb(dev_mode, &shmr_dev_mode_ops, &shmr_dev_mode, 0444);
-MODULE_PARM_DESC(dev_mode, "Mode of /dev/shmregion, octal, applied at load (default 0666)");
-
-/* Bind @h to @r (whose reference it takes over) and publish the binding. */
-static void shmr_handle_bind(struct shmr_handle *h, struct shmr_region *r,
-			     bool rdonly)
-{
-	lockdep_assert_held(&h->bind_lock);
-	h->rdonly = rdonly;
-	atomic64_set(&h->consumed, shmr_region_seq(r));
-	atomic_inc(&r->nr_handles);
-	/* pairs with smp_load_acquire() in shmr_handle_region() */
-	smp_store_release(&h->region, r);
-}
+unsigned int shmr_max_user_regions = 256;
+module_param_named(max_user_regions, shmr_max_user_regions, uint, 0644);
+MODULE_PARM_DESC(max_user_regions,
+		 "Live regions one user owns; beyond it CREATE fails with EDQUOT unless CAP_SYS_RESOURCE (default 256)");
 
 static bool shmr_reserved_zero(const __u64 *reserved, size_t n)
 {
@@ -150,7 +121,7 @@ static long shmr_ioctl_create(struct file *file,
 		ret = -EFAULT;
 		goto err_put_region;
 	}
-	shmr_handle_bind(h, r, false);
+	shmr_handle_bind(file, r, false);
 	mutex_unlock(&h->bind_lock);
 	return 0;
 
@@ -203,7 +174,7 @@ static long shmr_ioctl_attach(struct file *file,
 		ret = -EFAULT;
 		goto err_put_region;
 	}
-	shmr_handle_bind(h, r, rdonly);
+	shmr_handle_bind(file, r, rdonly);
 	mutex_unlock(&h->bind_lock);
 	return 0;
 
@@ -233,28 +204,50 @@ static long shmr_ioctl_info(struct shmr_handle *h,
 			    struct shmr_info __user *uarg)
 {
 	struct shmr_region *r = shmr_handle_region(h);
-	struct user_namespace *ns = current_user_ns();
 	struct shmr_info info;
 
 	if (!r)
 		return -EBADFD;
-	memset(&info, 0, sizeof(info));
-	memcpy(info.name, r->name, sizeof(info.name));
-	info.size = r->size;
-	info.seq = shmr_region_seq(r);
-	info.uid = from_kuid_munged(ns, r->uid);
-	info.gid = from_kgid_munged(ns, r->gid);
-	info.mode = r->mode;
-	info.flags = r->flags;
-	if (READ_ONCE(r->unlinked))
-		info.flags |= SHMR_INFO_UNLINKED;
+	shmr_region_info(r, current_user_ns(), &info);
 	if (h->rdonly)
 		info.flags |= SHMR_INFO_RDONLY;
-	info.handles = atomic_read(&r->nr_handles);
-	info.mappings = atomic_read(&r->nr_mappings);
 	if (copy_to_user(uarg, &info, sizeof(info)))
 		return -EFAULT;
 	return 0;
+}
+
+/**
+ * shmr_ioctl_list() - SHMR_IOC_LIST: describe every named region
+ * @uarg: struct shmr_list in userspace.
+ *
+ * Works on any handle, bound or not. The entries are copied out after
+ * the table lock is dropped (shmr_region_list()).
+ *
+ * Context: process context; may sleep.
+ * Return: 0, -EFAULT, -EINVAL or -ENOMEM.
+ */
+static long shmr_ioctl_list(struct shmr_list __user *uarg)
+{
+	struct shmr_info *list;
+	struct shmr_list l;
+	long ret = 0;
+
+	if (copy_from_user(&l, uarg, sizeof(l)))
+		return -EFAULT;
+	if (l.flags || l.pad ||
+	    !shmr_reserved_zero(l.reserved, ARRAY_SIZE(l.reserved)))
+		return -EINVAL;
+
+	list = shmr_region_list(current_user_ns(), l.nr, &l.nr, &l.total);
+	if (IS_ERR(list))
+		return PTR_ERR(list);
+	if (l.nr && copy_to_user(u64_to_user_ptr(l.entries), list,
+				 array_size(l.nr, sizeof(*list))))
+		ret = -EFAULT;
+	kvfree(list);
+	if (!ret && copy_to_user(uarg, &l, sizeof(l)))
+		ret = -EFAULT;
+	return ret;
 }
 
 static long shmr_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
@@ -275,6 +268,8 @@ static long shmr_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 		return shmr_ioctl_notify(h, argp);
 	case SHMR_IOC_WAIT:
 		return shmr_ioctl_wait(h, argp);
+	case SHMR_IOC_LIST:
+		return shmr_ioctl_list(argp);
 	default:
 		return -ENOTTY;
 	}
@@ -288,6 +283,7 @@ static int shmr_open(struct inode *inode, struct file *file)
 	if (!h)
 		return -ENOMEM;
 	mutex_init(&h->bind_lock);
+	init_waitqueue_head(&h->poll_wait);
 	file->private_data = h;
 	/* read() returns sequence numbers, not file data: no position */
 	return stream_open(inode, file);
@@ -296,12 +292,8 @@ static int shmr_open(struct inode *inode, struct file *file)
 static int shmr_release(struct inode *inode, struct file *file)
 {
 	struct shmr_handle *h = file->private_data;
-	struct shmr_region *r = h->region;
 
-	if (r) {
-		atomic_dec(&r->nr_handles);
-		shmr_region_put(r);
-	}
+	shmr_handle_unbind(h);
 	mutex_destroy(&h->bind_lock);
 	kfree(h);
 	return 0;
@@ -323,6 +315,8 @@ static struct miscdevice shmr_misc = {
 	.name	= "shmregion",
 	.fops	= &shmr_fops,
 	.groups	= shmr_attr_groups,
+	/* every user may open it; a udev rule narrows it (docs/install.md) */
+	.mode	= 0666,
 };
 
 static int __init shmr_init(void)
@@ -332,7 +326,6 @@ static int __init shmr_init(void)
 	ret = shmr_region_init();
 	if (ret)
 		return ret;
-	shmr_misc.mode = shmr_dev_mode;
 	ret = misc_register(&shmr_misc);
 	if (ret)
 		goto err_region_exit;
@@ -355,4 +348,4 @@ module_exit(shmr_exit);
 MODULE_DESCRIPTION("Named shared-memory regions with a wait-on-update signal");
 MODULE_AUTHOR("shmregion developers");
 MODULE_LICENSE("GPL");
-MODULE_VERSION("0.1.0");
+MODULE_VERSION(SHMR_VERSION);

@@ -4,16 +4,24 @@
  *
  * The VMA stays on the device file: vma->vm_file pins the file, the file
  * pins the module (fops.owner), so rmmod fails while a mapping exists and
- * no mapping can call into an unloaded module. Our vm_operations hand out
- * the shmem file's page-cache pages; each VMA holds a region reference
- * through ->open and ->close.
+ * no mapping can call into an unloaded module. But the file's f_mapping
+ * is the region's shmem address space (shmr_handle_bind()), so the VMA
+ * sits in that mapping's reverse map like any shmem mapping's: the core
+ * can unmap our PTEs to reclaim, swap, migrate and compact the pages,
+ * mlock() locks them, and filemap_map_pages() maps the pages around a
+ * fault. Our vm_operations hand out the shmem file's page-cache pages;
+ * each VMA holds a region reference through ->open and ->close.
+ *
+ * Replaced in 0.2.0: the VMA was in the device inode's (empty) reverse
+ * map and VM_DONTEXPAND, so mapped pages could not be reclaimed or
+ * migrated, each page took its own fault, and mlock() locked nothing.
  */
 #include <linux/fs.h>
 #include <linux/mm.h>
 #include <linux/shmem_fs.h>
 
 #include "compat.h"
-#include "shmregion.h"
+#include "internal.h"
 
 static void shmr_vma_open(struct vm_area_struct *vma)
 {
@@ -60,9 +68,11 @@ static vm_fault_t shmr_data_fault(struct vm_fault *vmf)
 }
 
 static const struct vm_operations_struct shmr_data_vm_ops = {
-	.open	= shmr_vma_open,
-	.close	= shmr_vma_close,
-	.fault	= shmr_data_fault,
+	.open		= shmr_vma_open,
+	.close		= shmr_vma_close,
+	.fault		= shmr_data_fault,
+	/* fault-around from the page cache, bounded by the shmem file's size */
+	.map_pages	= filemap_map_pages,
 };
 
 /* The control page: one zeroed kernel page, mapped read-only. */
@@ -89,7 +99,12 @@ static int shmr_mmap_ctrl(struct vm_area_struct *vma)
 		return -EINVAL;
 	if (vma->vm_flags & VM_WRITE)
 		return -EACCES;
+	/*
+	 * The control page is a kernel page, not region data: special
+	 * (mlock() and mremap() growth skip it), never written.
+	 */
 	vm_flags_clear(vma, VM_MAYWRITE);
+	vm_flags_set(vma, VM_DONTEXPAND | VM_DONTDUMP);
 	vma->vm_ops = &shmr_ctrl_vm_ops;
 	return 0;
 }
@@ -118,7 +133,8 @@ static int shmr_mmap_data(struct shmr_handle *h, struct shmr_region *r,
  * File offset SHMR_CTRL_OFFSET maps the control page; offsets below it
  * map the region's data. Only shared mappings are allowed (VM_MAYSHARE:
  * the core drops VM_SHARED itself for a MAP_SHARED mapping of a file
- * opened read-only). VM_DONTEXPAND makes mremap() growth fail.
+ * opened read-only). A data mapping grown by mremap() gets SIGBUS past
+ * the region's end, as a memfd mapping past its file's size does.
  *
  * Context: mmap_lock held for writing.
  * Return: 0, -EBADFD (unbound), -EINVAL or -EACCES (docs/abi.md, mmap).
@@ -140,7 +156,6 @@ int shmr_mmap(struct file *file, struct vm_area_struct *vma)
 	if (ret)
 		return ret;
 
-	vm_flags_set(vma, VM_DONTEXPAND);
 	vma->vm_private_data = r;
 	shmr_vma_open(vma);
 	return 0;

@@ -10,6 +10,7 @@
  */
 #include <linux/capability.h>
 #include <linux/cred.h>
+#include <linux/debugfs.h>
 #include <linux/device.h>
 #include <linux/err.h>
 #include <linux/file.h>
@@ -18,28 +19,56 @@
 #include <linux/hashtable.h>
 #include <linux/mm.h>
 #include <linux/pagemap.h>
-#include <linux/proc_fs.h>
 #include <linux/sched/signal.h>
 #include <linux/seq_file.h>
 #include <linux/shmem_fs.h>
 #include <linux/slab.h>
+#include <linux/spinlock.h>
 #include <linux/stringhash.h>
 #include <linux/sysfs.h>
 #include <linux/user_namespace.h>
+#include <linux/vmalloc.h>
+#include <linux/wait.h>
 
 #include "compat.h"
-#include "shmregion.h"
+#include "internal.h"
 
 #define SHMR_TABLE_BITS		10
+#define SHMR_USER_BITS		6
 
 /* Named regions, keyed by full_name_hash(). Protected by shmr_table_lock. */
 static DEFINE_HASHTABLE(shmr_names, SHMR_TABLE_BITS);
 static DEFINE_MUTEX(shmr_table_lock);
 
-/* Regions alive in memory and their bytes. Protected by shmr_count_lock. */
+/* CREATEs of a name that another CREATE is populating wait here. */
+static DECLARE_WAIT_QUEUE_HEAD(shmr_ready_wait);
+
+/**
+ * struct shmr_user - what one user's regions use, for the per-user limits
+ * @node: entry in shmr_users.
+ * @uid: the user (a region's owner).
+ * @nr_regions: regions alive in memory that @uid owns.
+ * @nr_bytes: their bytes.
+ *
+ * Protected by shmr_count_lock; freed when @nr_regions drops to 0.
+ */
+struct shmr_user {
+	struct hlist_node node;
+	kuid_t uid;
+	unsigned int nr_regions;
+	u64 nr_bytes;
+};
+
+/*
+ * Regions alive in memory and their bytes, in all and per user.
+ * Protected by shmr_count_lock.
+ */
 static DEFINE_SPINLOCK(shmr_count_lock);
 static unsigned int shmr_nr_regions;
 static u64 shmr_nr_bytes;
+static DEFINE_HASHTABLE(shmr_users, SHMR_USER_BITS);
+
+static struct dentry *shmr_debugfs;
 
 /**
  * shmr_name_check() - validate a region name from userspace
@@ -68,17 +97,68 @@ static u32 shmr_name_hash(const char *name)
 	return full_name_hash(NULL, name, strlen(name));
 }
 
-/* Reserve room for one region of @size bytes under the module's limits. */
-static int shmr_charge(u64 size)
+/* @used + @size would pass @limit (which may have been lowered below @used). */
+static bool shmr_over(u64 used, u64 size, u64 limit)
 {
+	return used > limit || size > limit - used;
+}
+
+static struct shmr_user *shmr_user_find_locked(kuid_t uid)
+{
+	struct shmr_user *u;
+
+	lockdep_assert_held(&shmr_count_lock);
+	hash_for_each_possible(shmr_users, u, node, __kuid_val(uid))
+		if (uid_eq(u->uid, uid))
+			return u;
+	return NULL;
+}
+
+/**
+ * shmr_charge() - reserve room for one region under the module's limits
+ * @uid: the region's owner, charged for the per-user limits.
+ * @size: the region's bytes.
+ * @spare: a zeroed struct shmr_user the caller allocated; used (and then
+ *	owned by the table) when @uid has no entry yet.
+ * @spare_used: set when @spare was used.
+ *
+ * The global limits apply to everyone; the per-user ones to callers
+ * without CAP_SYS_RESOURCE, as mqueue's queues_max does.
+ *
+ * Return: 0, -ENOSPC (max_regions, max_total_bytes) or -EDQUOT
+ * (max_user_regions, max_user_bytes).
+ */
+static int shmr_charge(kuid_t uid, u64 size, struct shmr_user *spare,
+		       bool *spare_used)
+{
+	bool limited = !capable(CAP_SYS_RESOURCE);
+	struct shmr_user *u;
 	int ret = 0;
 
+	*spare_used = false;
 	spin_lock(&shmr_count_lock);
+	u = shmr_user_find_locked(uid);
 	if (shmr_nr_regions >= READ_ONCE(shmr_max_regions) ||
-	    size > READ_ONCE(shmr_max_total_bytes) - min(shmr_nr_bytes,
-						READ_ONCE(shmr_max_total_bytes))) {
+	    shmr_over(shmr_nr_bytes, size, READ_ONCE(shmr_max_total_bytes))) {
 		ret = -ENOSPC;
+	} else if (limited && u &&
+		   (u->nr_regions >= READ_ONCE(shmr_max_user_regions) ||
+		    shmr_over(u->nr_bytes, size,
+			      READ_ONCE(shmr_max_user_bytes)))) {
+		ret = -EDQUOT;
+	} else if (limited && !u &&
+		   (!READ_ONCE(shmr_max_user_regions) ||
+		    size > READ_ONCE(shmr_max_user_bytes))) {
+		ret = -EDQUOT;
 	} else {
+		if (!u) {
+			u = spare;
+			u->uid = uid;
+			hash_add(shmr_users, &u->node, __kuid_val(uid));
+			*spare_used = true;
+		}
+		u->nr_regions++;
+		u->nr_bytes += size;
 		shmr_nr_regions++;
 		shmr_nr_bytes += size;
 	}
@@ -86,12 +166,24 @@ static int shmr_charge(u64 size)
 	return ret;
 }
 
-static void shmr_uncharge(u64 size)
+/* Give back what shmr_charge() reserved for a region of @uid. */
+static void shmr_uncharge(kuid_t uid, u64 size)
 {
+	struct shmr_user *u;
+
 	spin_lock(&shmr_count_lock);
 	shmr_nr_regions--;
 	shmr_nr_bytes -= size;
+	u = shmr_user_find_locked(uid);
+	if (!WARN_ON_ONCE(!u)) {
+		u->nr_bytes -= size;
+		if (!--u->nr_regions)
+			hash_del(&u->node);
+		else
+			u = NULL;
+	}
 	spin_unlock(&shmr_count_lock);
+	kfree(u);
 }
 
 /**
@@ -129,35 +221,38 @@ static int shmr_region_populate(struct shmr_region *r)
 }
 
 /**
- * shmr_region_alloc() - make a region that is not in the table yet
+ * shmr_region_new() - a region struct with its control page, no memory yet
  * @name: a valid name (see shmr_name_check()).
  * @size: size in bytes, a non-zero multiple of PAGE_SIZE.
  * @mode: permission bits.
  * @flags: SHMR_CREATE_* flags.
  *
+ * Allocated before the name is looked up, so that reserving the name
+ * under shmr_table_lock allocates nothing. Not charged yet.
+ *
  * Context: process context of the creator; may sleep.
- * Return: the region with one reference (the caller's), or ERR_PTR():
- * -ENOSPC when a module limit is reached, -ENOMEM when memory or the
- * creator's memory cgroup cannot back it.
+ * Return: the region in state SHMR_CREATING with one reference (the
+ * caller's), or NULL when memory or the creator's memory cgroup is out.
  */
-static struct shmr_region *shmr_region_alloc(const char *name, u64 size,
-					     umode_t mode, u32 flags)
+static struct shmr_region *shmr_region_new(const char *name, u64 size,
+					   umode_t mode, u32 flags)
 {
 	struct shmr_region *r;
-	int ret;
 
-	ret = shmr_charge(size);
-	if (ret)
-		return ERR_PTR(ret);
-
-	/* charged to the creator; at its memcg limit: ENOMEM, no OOM kill */
+	/* charged to the creator; at its memcg limit: NULL, no OOM kill */
 	r = kzalloc(sizeof(*r), GFP_KERNEL_ACCOUNT | __GFP_RETRY_MAYFAIL);
-	if (!r) {
-		ret = -ENOMEM;
-		goto err_uncharge;
+	if (!r)
+		return NULL;
+	r->ctrl_page = alloc_page(GFP_KERNEL_ACCOUNT | __GFP_ZERO |
+				  __GFP_RETRY_MAYFAIL);
+	if (!r->ctrl_page) {
+		kfree(r);
+		return NULL;
 	}
+	r->ctrl = page_address(r->ctrl_page);
 	kref_init(&r->ref);
 	INIT_HLIST_NODE(&r->node);
+	r->state = SHMR_CREATING;
 	strscpy(r->name, name, sizeof(r->name));
 	r->hash = shmr_name_hash(r->name);
 	r->size = size;
@@ -166,54 +261,46 @@ static struct shmr_region *shmr_region_alloc(const char *name, u64 size,
 	r->gid = current_egid();
 	r->mode = mode;
 	r->flags = flags & SHMR_REGION_FLAGS;
-	spin_lock_init(&r->lock);
-	atomic64_set(&r->seq, 0);
 	init_waitqueue_head(&r->wait);
 	atomic_set(&r->nr_handles, 0);
 	atomic_set(&r->nr_mappings, 0);
-
-	r->ctrl_page = alloc_page(GFP_KERNEL_ACCOUNT | __GFP_ZERO |
-				  __GFP_RETRY_MAYFAIL);
-	if (!r->ctrl_page) {
-		ret = -ENOMEM;
-		goto err_free_region;
-	}
-	r->ctrl = page_address(r->ctrl_page);
-
-	r->shmem = shmr_shmem_file_setup("shmregion", size,
-					 flags & SHMR_CREATE_LAZY);
-	if (IS_ERR(r->shmem)) {
-		ret = PTR_ERR(r->shmem);
-		goto err_free_ctrl;
-	}
-
-	if (!(flags & SHMR_CREATE_LAZY)) {
-		ret = shmr_region_populate(r);
-		if (ret)
-			goto err_put_shmem;
-	}
 	return r;
-
-err_put_shmem:
-	fput(r->shmem);
-err_free_ctrl:
-	put_page(r->ctrl_page);
-err_free_region:
-	kfree(r);
-err_uncharge:
-	shmr_uncharge(size);
-	return ERR_PTR(ret);
 }
 
-/* Free a region that nobody references any more. */
-static void shmr_region_free(struct shmr_region *r)
+/*
+ * Free a region struct; @charged: shmr_charge() succeeded for it. Its
+ * shmem file, if any, holds the memory and goes with it.
+ */
+static void shmr_region_free(struct shmr_region *r, bool charged)
 {
-	u64 size = r->size;
-
-	fput(r->shmem);
+	if (r->shmem)
+		fput(r->shmem);
 	put_page(r->ctrl_page);
+	if (charged)
+		shmr_uncharge(r->uid, r->size);
 	kfree(r);
-	shmr_uncharge(size);
+}
+
+/**
+ * shmr_region_back() - give a reserved region its memory
+ * @r: the region, named but SHMR_CREATING: nobody else uses it.
+ *
+ * Context: process context of the creator; may sleep.
+ * Return: 0, -ENOMEM when memory or the creator's memory cgroup cannot
+ * back it, -EINTR when the creator was killed meanwhile.
+ */
+static int shmr_region_back(struct shmr_region *r)
+{
+	struct file *shmem;
+
+	shmem = shmr_shmem_file_setup("shmregion", r->size,
+				      r->flags & SHMR_CREATE_LAZY);
+	if (IS_ERR(shmem))
+		return PTR_ERR(shmem);
+	r->shmem = shmem;
+	if (r->flags & SHMR_CREATE_LAZY)
+		return 0;
+	return shmr_region_populate(r);
 }
 
 /**
@@ -233,7 +320,8 @@ static void shmr_region_release(struct kref *ref)
 		r->named = false;
 	}
 	mutex_unlock(&shmr_table_lock);
-	shmr_region_free(r);
+	/* every region that got a reference was charged (shmr_reserve()) */
+	shmr_region_free(r, true);
 }
 
 /**
@@ -267,6 +355,14 @@ static struct shmr_region *shmr_lookup_locked(const char *name, u32 hash)
 		if (r->hash == hash && !strcmp(r->name, name))
 			return r;
 	return NULL;
+}
+
+/* Like shmr_lookup_locked(), but a region still being created is absent. */
+static struct shmr_region *shmr_lookup_ready_locked(const char *name)
+{
+	struct shmr_region *r = shmr_lookup_locked(name, shmr_name_hash(name));
+
+	return r && r->state == SHMR_READY ? r : NULL;
 }
 
 /**
@@ -310,6 +406,102 @@ static struct shmr_region *shmr_region_reuse_locked(struct shmr_region *r,
 	return r;
 }
 
+/*
+ * Wait until the CREATE that is populating @r is done. Called with
+ * shmr_table_lock held; returns with it dropped.
+ */
+static int shmr_wait_ready_unlock(struct shmr_region *r)
+{
+	int ret;
+
+	lockdep_assert_held(&shmr_table_lock);
+	shmr_region_get(r);
+	mutex_unlock(&shmr_table_lock);
+	ret = wait_event_killable(shmr_ready_wait,
+				  READ_ONCE(r->state) != SHMR_CREATING);
+	shmr_region_put(r);
+	return ret ? -EINTR : 0;
+}
+
+/**
+ * shmr_region_reserve() - put a new region's name in the table
+ * @new: from shmr_region_new(); charged and named on success.
+ * @flags: SHMR_CREATE_* flags.
+ * @existing: set to the region already under that name, with a reference,
+ *	when CREATE is to attach to it instead.
+ *
+ * Only the CREATE that reserves a name charges and populates a region;
+ * one that finds the name being populated by another waits for it.
+ *
+ * Context: process context; may sleep.
+ * Return: 0 (@new reserved, or *@existing set), or -EEXIST, -EACCES,
+ * -EINVAL (existing region too small), -ENOSPC, -EDQUOT, -ENOMEM, -EINTR.
+ */
+static int shmr_region_reserve(struct shmr_region *new, u32 flags,
+			       struct shmr_region **existing)
+{
+	struct shmr_user *spare;
+	struct shmr_region *r;
+	bool spare_used;
+	int ret;
+
+	*existing = NULL;
+	spare = kzalloc(sizeof(*spare), GFP_KERNEL);
+	if (!spare)
+		return -ENOMEM;
+	for (;;) {
+		mutex_lock(&shmr_table_lock);
+		r = shmr_lookup_locked(new->name, new->hash);
+		if (!r || r->state != SHMR_CREATING)
+			break;
+		if (flags & SHMR_CREATE_EXCL) {
+			ret = -EEXIST;
+			goto out_unlock;
+		}
+		ret = shmr_wait_ready_unlock(r);
+		if (ret)
+			goto out_free_spare;
+	}
+	if (r) {
+		r = shmr_region_reuse_locked(r, new->size, flags);
+		ret = IS_ERR(r) ? PTR_ERR(r) : 0;
+		if (!ret)
+			*existing = r;
+		goto out_unlock;
+	}
+	ret = shmr_charge(new->uid, new->size, spare, &spare_used);
+	if (ret)
+		goto out_unlock;
+	if (spare_used)
+		spare = NULL;
+	hash_add(shmr_names, &new->node, new->hash);
+	new->named = true;
+
+out_unlock:
+	mutex_unlock(&shmr_table_lock);
+out_free_spare:
+	kfree(spare);
+	return ret;
+}
+
+/* Publish a reserved region as ready, or take a failed one's name back. */
+static void shmr_region_publish(struct shmr_region *r, bool ok)
+{
+	mutex_lock(&shmr_table_lock);
+	if (ok) {
+		/* A persistent region's name holds a reference until UNLINK. */
+		if (!(r->flags & SHMR_CREATE_TRANSIENT))
+			shmr_region_get(r);
+		WRITE_ONCE(r->state, SHMR_READY);
+	} else {
+		hash_del(&r->node);
+		r->named = false;
+		WRITE_ONCE(r->state, SHMR_FAILED);
+	}
+	mutex_unlock(&shmr_table_lock);
+	wake_up_all(&shmr_ready_wait);
+}
+
 /**
  * shmr_region_create() - find or make a named region for CREATE
  * @name: a valid name.
@@ -318,48 +510,38 @@ static struct shmr_region *shmr_region_reuse_locked(struct shmr_region *r,
  * @flags: SHMR_CREATE_* flags.
  * @created: set to whether a new region was made.
  *
- * The region is allocated and populated outside shmr_table_lock; if
- * another CREATE of the same name won the race meanwhile, ours is freed
- * and theirs is used as if it had existed before.
+ * The name is reserved (and the limits charged) first; the memory is
+ * allocated outside shmr_table_lock, while CREATEs of the same name wait
+ * and ATTACH, UNLINK and LIST do not see the region.
  *
  * Context: process context; may sleep.
  * Return: the region with a reference for the caller, or ERR_PTR():
  * -EEXIST, -EACCES, -EINVAL (existing region too small), -ENOSPC,
- * -ENOMEM.
+ * -EDQUOT, -ENOMEM, -EINTR.
  */
 struct shmr_region *shmr_region_create(const char *name, u64 size,
 				       umode_t mode, u32 flags, bool *created)
 {
-	u32 hash = shmr_name_hash(name);
-	struct shmr_region *r, *new;
+	struct shmr_region *new, *existing;
+	int ret;
 
 	*created = false;
-	mutex_lock(&shmr_table_lock);
-	r = shmr_lookup_locked(name, hash);
-	if (r)
-		r = shmr_region_reuse_locked(r, size, flags);
-	mutex_unlock(&shmr_table_lock);
-	if (r)
-		return r;
-
-	new = shmr_region_alloc(name, size, mode, flags);
-	if (IS_ERR(new))
-		return new;
-
-	mutex_lock(&shmr_table_lock);
-	r = shmr_lookup_locked(name, hash);
-	if (r) {
-		r = shmr_region_reuse_locked(r, size, flags);
-		mutex_unlock(&shmr_table_lock);
-		shmr_region_free(new);
-		return r;
+	new = shmr_region_new(name, size, mode, flags);
+	if (!new)
+		return ERR_PTR(-ENOMEM);
+	ret = shmr_region_reserve(new, flags, &existing);
+	if (ret || existing) {
+		shmr_region_free(new, false);
+		return ret ? ERR_PTR(ret) : existing;
 	}
-	hash_add(shmr_names, &new->node, hash);
-	new->named = true;
-	/* A persistent region's name holds a reference until UNLINK. */
-	if (!(flags & SHMR_CREATE_TRANSIENT))
-		shmr_region_get(new);
-	mutex_unlock(&shmr_table_lock);
+
+	ret = shmr_region_back(new);
+	shmr_region_publish(new, !ret);
+	if (ret) {
+		/* waiters hold references; the last put frees and uncharges */
+		shmr_region_put(new);
+		return ERR_PTR(ret);
+	}
 	*created = true;
 	return new;
 }
@@ -378,7 +560,7 @@ struct shmr_region *shmr_region_attach(const char *name, bool rdonly)
 	struct shmr_region *r;
 
 	mutex_lock(&shmr_table_lock);
-	r = shmr_lookup_locked(name, shmr_name_hash(name));
+	r = shmr_lookup_ready_locked(name);
 	if (!r)
 		r = ERR_PTR(-ENOENT);
 	else if (!shmr_may_access(r, !rdonly))
@@ -406,7 +588,7 @@ int shmr_region_unlink(const char *name)
 	bool table_ref;
 
 	mutex_lock(&shmr_table_lock);
-	r = shmr_lookup_locked(name, shmr_name_hash(name));
+	r = shmr_lookup_ready_locked(name);
 	if (!r) {
 		mutex_unlock(&shmr_table_lock);
 		return -ENOENT;
@@ -429,25 +611,104 @@ int shmr_region_unlink(const char *name)
 	return 0;
 }
 
-/* /proc/driver/shmregion: one line per named region (docs/abi.md). */
-static int shmr_proc_show(struct seq_file *m, void *v)
+/**
+ * shmr_region_info() - describe a region as SHMR_IOC_INFO and LIST do
+ * @r: the region.
+ * @ns: the user namespace to show the owner in.
+ * @info: filled in whole (what is not set is zero).
+ */
+void shmr_region_info(struct shmr_region *r, struct user_namespace *ns,
+		      struct shmr_info *info)
 {
-	struct user_namespace *ns = seq_user_ns(m);
+	memset(info, 0, sizeof(*info));
+	memcpy(info->name, r->name, sizeof(info->name));
+	info->size = r->size;
+	info->seq = shmr_region_seq(r);
+	info->uid = from_kuid_munged(ns, r->uid);
+	info->gid = from_kgid_munged(ns, r->gid);
+	info->mode = r->mode;
+	info->flags = r->flags;
+	if (READ_ONCE(r->unlinked))
+		info->flags |= SHMR_INFO_UNLINKED;
+	info->handles = atomic_read(&r->nr_handles);
+	info->mappings = atomic_read(&r->nr_mappings);
+}
+
+/**
+ * shmr_region_list() - a snapshot of the named regions
+ * @ns: the user namespace to show owners in.
+ * @max: the most entries wanted (0: only count).
+ * @nr: set to the entries in the snapshot.
+ * @total: set to the named regions there are.
+ *
+ * The snapshot is taken under shmr_table_lock into kernel memory, so the
+ * caller copies it out (and may fault) without the lock.
+ *
+ * Context: process context; may sleep.
+ * Return: the entries (kvfree() them; NULL when @nr is 0), or
+ * ERR_PTR(-ENOMEM).
+ */
+struct shmr_info *shmr_region_list(struct user_namespace *ns, u32 max,
+				   u32 *nr, u32 *total)
+{
+	struct shmr_info *list = NULL;
 	struct shmr_region *r;
+	u32 n, count;
 	int bkt;
 
-	seq_puts(m, "size seq uid gid mode handles mappings flags name\n");
-	mutex_lock(&shmr_table_lock);
-	hash_for_each(shmr_names, bkt, r, node)
-		seq_printf(m, "%llu %llu %u %u %04o %d %d 0x%x %s\n",
-			   r->size, shmr_region_seq(r),
-			   from_kuid_munged(ns, r->uid),
-			   from_kgid_munged(ns, r->gid), r->mode,
-			   atomic_read(&r->nr_handles),
-			   atomic_read(&r->nr_mappings), r->flags, r->name);
+	*nr = 0;
+	for (;;) {
+		count = 0;
+		mutex_lock(&shmr_table_lock);
+		hash_for_each(shmr_names, bkt, r, node)
+			count += r->state == SHMR_READY;
+		n = min(max, count);
+		if (!n || list)
+			break;
+		mutex_unlock(&shmr_table_lock);
+		/* allocated unlocked; the table may change meanwhile: recount */
+		list = kvmalloc_array(n, sizeof(*list), GFP_KERNEL_ACCOUNT);
+		if (!list)
+			return ERR_PTR(-ENOMEM);
+		max = n;
+	}
+	if (n) {
+		hash_for_each(shmr_names, bkt, r, node) {
+			if (r->state != SHMR_READY)
+				continue;
+			if (*nr == n)
+				break;
+			shmr_region_info(r, ns, &list[(*nr)++]);
+		}
+	}
 	mutex_unlock(&shmr_table_lock);
+	*total = count;
+	if (!*nr) {
+		kvfree(list);
+		list = NULL;
+	}
+	return list;
+}
+
+/* debugfs shmregion/regions: one line per named region (docs/abi.md). */
+static int shmr_regions_show(struct seq_file *m, void *v)
+{
+	struct shmr_info *list;
+	u32 i, nr, total;
+
+	list = shmr_region_list(seq_user_ns(m), U32_MAX, &nr, &total);
+	if (IS_ERR(list))
+		return PTR_ERR(list);
+	seq_puts(m, "size seq uid gid mode handles mappings flags name\n");
+	for (i = 0; i < nr; i++)
+		seq_printf(m, "%llu %llu %u %u %04o %u %u 0x%x %s\n",
+			   list[i].size, list[i].seq, list[i].uid, list[i].gid,
+			   list[i].mode, list[i].handles, list[i].mappings,
+			   list[i].flags, list[i].name);
+	kvfree(list);
 	return 0;
 }
+DEFINE_SHOW_ATTRIBUTE(shmr_regions);
 
 /* /sys/class/misc/shmregion/{nr_regions,nr_bytes} */
 static ssize_t nr_regions_show(struct device *dev,
@@ -491,24 +752,27 @@ const struct attribute_group *shmr_attr_groups[] = {
 };
 
 /**
- * shmr_region_init() - create the /proc listing
+ * shmr_region_init() - create the debugfs view
  *
- * Return: 0 or -ENOMEM.
+ * debugfs failures are not errors (Documentation/filesystems/debugfs.rst).
+ *
+ * Return: 0.
  */
 int shmr_region_init(void)
 {
-	if (!proc_create_single("driver/shmregion", 0444, NULL, shmr_proc_show))
-		return -ENOMEM;
+	shmr_debugfs = debugfs_create_dir("shmregion", NULL);
+	debugfs_create_file("regions", 0444, shmr_debugfs, NULL,
+			    &shmr_regions_fops);
 	return 0;
 }
 
 /**
- * shmr_region_exit() - remove the listing and free every region
+ * shmr_region_exit() - remove the debugfs view and free every region
  *
  * Context: module exit. No handle or mapping is left (each pins the
- * module), so every region still here is persistent, named and held only
- * by the table; the walk needs no lock because nothing else can reach the
- * table any more once the listing is gone.
+ * module), so every region still here is persistent, ready, named and
+ * held only by the table; the walk needs no lock because nothing else can
+ * reach the table any more once the debugfs view is gone.
  */
 void shmr_region_exit(void)
 {
@@ -516,9 +780,10 @@ void shmr_region_exit(void)
 	struct hlist_node *tmp;
 	int bkt;
 
-	remove_proc_entry("driver/shmregion", NULL);
+	debugfs_remove_recursive(shmr_debugfs);
 	hash_for_each_safe(shmr_names, bkt, tmp, r, node) {
 		WARN_ON_ONCE(kref_read(&r->ref) != 1);
 		shmr_region_put(r);
 	}
+	WARN_ON_ONCE(!hash_empty(shmr_users));
 }

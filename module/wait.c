@@ -5,32 +5,47 @@
  * Modelled on drivers/uio/uio.c: a per-region counter, a per-handle
  * snapshot of the last value read() consumed, and a wait queue that
  * NOTIFY and UNLINK wake after changing the state the sleepers test.
- * wait_event_*() re-checks its condition after queueing the sleeper, and
- * wake_up_all() takes the queue lock after the change, so a NOTIFY that
- * lands between a sleeper's check and its sleep still wakes it.
+ * The counter is the control page's seq, so the page userspace reads
+ * without a system call and every ioctl agree on one number.
+ * wait_event_*() re-checks its condition after queueing the sleeper;
+ * NOTIFY's fully ordered increment comes before its wq_has_sleeper()
+ * check (see include/linux/wait.h), so a NOTIFY that lands between a
+ * sleeper's check and its sleep still wakes it.
  */
+#include <linux/build_bug.h>
 #include <linux/fs.h>
 #include <linux/ktime.h>
 #include <linux/poll.h>
 #include <linux/sched/signal.h>
+#include <linux/spinlock.h>
+#include <linux/stddef.h>
 #include <linux/uaccess.h>
 #include <linux/wait.h>
 
-#include "shmregion.h"
+#include "internal.h"
+
+/* The kernel's struct shmr_ctrl_page is the uapi struct shmr_ctrl. */
+static_assert(sizeof(struct shmr_ctrl_page) == sizeof(struct shmr_ctrl));
+static_assert(offsetof(struct shmr_ctrl_page, seq) ==
+	      offsetof(struct shmr_ctrl, seq));
+static_assert(offsetof(struct shmr_ctrl_page, flags) ==
+	      offsetof(struct shmr_ctrl, flags));
 
 /**
  * shmr_region_seq() - a region's current sequence number
  * @r: the region.
  *
- * The acquire pairs with the fully ordered atomic64_inc_return() in
- * shmr_ioctl_notify(): whoever sees the new number also sees what the
- * notifier wrote to the region before NOTIFY.
+ * The one counter, on the control page: the acquire pairs with the fully
+ * ordered atomic64_inc_return() in shmr_ioctl_notify(), as userspace's
+ * acquire load of shmr_ctrl.seq does, so whoever sees the new number also
+ * sees what the notifier wrote to the region before NOTIFY, and no
+ * reader, in the kernel or not, ever sees it go backwards.
  *
  * Return: the sequence number.
  */
 u64 shmr_region_seq(struct shmr_region *r)
 {
-	return atomic64_read_acquire(&r->seq);
+	return atomic64_read_acquire(&r->ctrl->seq);
 }
 
 static bool shmr_region_unlinked(struct shmr_region *r)
@@ -38,18 +53,102 @@ static bool shmr_region_unlinked(struct shmr_region *r)
 	return READ_ONCE(r->unlinked);
 }
 
+/*
+ * The relay: forwards a wake-up of the region's queue to the handle's
+ * poll_wait queue, where epoll entries added before binding wait.
+ * Called with @r->wait's lock held.
+ */
+static int shmr_relay_wake(struct wait_queue_entry *wq_entry,
+			   unsigned int mode, int sync, void *key)
+{
+	struct shmr_handle *h = container_of(wq_entry, struct shmr_handle,
+					     relay);
+
+	__wake_up(&h->poll_wait, mode, 0, key);
+	return 0;
+}
+
+/**
+ * shmr_handle_bind() - bind a handle to a region and publish the binding
+ * @file: the unbound handle's file.
+ * @r: the region; the handle takes over the caller's reference.
+ * @rdonly: bind read-only.
+ *
+ * The file's f_mapping becomes the shmem file's address space before the
+ * binding is published, so before any mmap() of the handle: every VMA of
+ * the handle is then linked into that mapping's reverse map and the core
+ * finds our PTEs of the region's pages (reclaim, swap, migration, mlock,
+ * fault-around), while vm_file stays the device file and pins the module
+ * (mmap.c). f_mapping never changes again.
+ *
+ * If poll() already ran on the unbound handle, an epoll entry may sleep
+ * on @h->poll_wait and nothing else would ever wake it: the relay entry
+ * forwards @r's wake-ups there, and one wake-up now makes such pollers
+ * look again at the bound handle.
+ *
+ * Context: process context; @h->bind_lock held.
+ */
+void shmr_handle_bind(struct file *file, struct shmr_region *r, bool rdonly)
+{
+	struct shmr_handle *h = file->private_data;
+	bool relay;
+
+	lockdep_assert_held(&h->bind_lock);
+	WRITE_ONCE(file->f_mapping, r->shmem->f_mapping);
+	h->rdonly = rdonly;
+	atomic64_set(&h->consumed, shmr_region_seq(r));
+	atomic_inc(&r->nr_handles);
+
+	spin_lock_irq(&h->poll_wait.lock);
+	/* pairs with smp_load_acquire() in shmr_handle_region() */
+	smp_store_release(&h->region, r);
+	relay = h->relay_wanted;
+	spin_unlock_irq(&h->poll_wait.lock);
+
+	if (relay) {
+		init_waitqueue_func_entry(&h->relay, shmr_relay_wake);
+		add_wait_queue(&r->wait, &h->relay);
+		wake_up_poll(&h->poll_wait, EPOLLIN | EPOLLRDNORM);
+	}
+}
+
+/**
+ * shmr_handle_unbind() - drop a handle's binding at release
+ * @h: the handle, bound or not, that nobody else can reach any more.
+ *
+ * Context: process context (file release).
+ */
+void shmr_handle_unbind(struct shmr_handle *h)
+{
+	struct shmr_region *r = h->region;
+
+	if (!r)
+		return;
+	/*
+	 * poll() sets @relay_wanted only while @region is NULL, under the
+	 * lock that shmr_handle_bind() held to publish @region and read it:
+	 * set here means the relay was added.
+	 */
+	if (h->relay_wanted)
+		remove_wait_queue(&r->wait, &h->relay);
+	atomic_dec(&r->nr_handles);
+	shmr_region_put(r);
+}
+
 /**
  * shmr_region_mark_unlinked() - flag a region unlinked, wake its waiters
- * @r: the region, just removed from the name table.
+ * @r: the region, just removed from the name table (once: UNLINK holds
+ *	shmr_table_lock when it removes the name).
  *
- * Context: process context; takes @r->lock.
+ * The flags store comes before the wake-up, which takes the queue lock:
+ * a sleeper re-checks shmr_region_unlinked() after it queued itself.
+ *
+ * Context: process context.
  */
 void shmr_region_mark_unlinked(struct shmr_region *r)
 {
-	spin_lock(&r->lock);
 	WRITE_ONCE(r->unlinked, true);
-	WRITE_ONCE(r->ctrl->flags, r->ctrl->flags | SHMR_CTRL_UNLINKED);
-	spin_unlock(&r->lock);
+	WRITE_ONCE(r->ctrl->flags, SHMR_CTRL_UNLINKED);
 	wake_up_all(&r->wait);
 }
 
@@ -76,17 +175,17 @@ long shmr_ioctl_notify(struct shmr_handle *h, struct shmr_notify __user *uarg)
 	if (h->rdonly)
 		return -EACCES;
 
-	spin_lock(&r->lock);
-	seq = atomic64_inc_return(&r->seq);
 	/*
-	 * Pairs with the acquire load of shmr_ctrl.seq in userspace
-	 * (libshmregion's wait fast path): a reader that sees @seq also
-	 * sees every store the notifier made before this NOTIFY. Stored
-	 * under @r->lock so that concurrent NOTIFYs never store out of order.
+	 * Fully ordered: the notifier's earlier stores to the region are
+	 * visible to whoever sees @seq (pairs with shmr_region_seq() and the
+	 * acquire load in userspace), and the increment is ordered before
+	 * wq_has_sleeper()'s check of the queue, which pairs with the
+	 * barrier in the sleeper's prepare_to_wait()/set_current_state():
+	 * either we see the sleeper queued, or it sees the new @seq.
 	 */
-	smp_store_release(&r->ctrl->seq, seq);
-	spin_unlock(&r->lock);
-	wake_up_all(&r->wait);
+	seq = atomic64_inc_return(&r->ctrl->seq);
+	if (wq_has_sleeper(&r->wait))
+		wake_up_all(&r->wait);
 
 	memset(&n, 0, sizeof(n));
 	n.seq = seq;
@@ -116,8 +215,9 @@ static int shmr_wait_seq(struct shmr_region *r, u64 seq, s64 timeout_ns)
 							 shmr_wait_done(r, seq),
 							 ns_to_ktime(timeout_ns));
 
+	/* never restarted: the timeout is relative (docs/abi.md, WAIT) */
 	if (ret == -ERESTARTSYS)
-		return -EINTR;	/* never restarted: the caller sees EINTR */
+		return -EINTR;
 	if (shmr_region_seq(r) != seq)
 		return 0;
 	if (shmr_region_unlinked(r))
@@ -162,9 +262,12 @@ long shmr_ioctl_wait(struct shmr_handle *h, struct shmr_wait __user *uarg)
  * @ppos: unused (the handle is a stream).
  *
  * Consumes the current sequence number for this handle (eventfd-like).
+ * A signal ends the sleep with -ERESTARTSYS, so that read() is restarted
+ * under SA_RESTART and fails with EINTR otherwise, as eventfd's and
+ * uio's read() do.
  *
  * Context: process context; sleeps unless O_NONBLOCK.
- * Return: 8, or -EBADFD, -EINVAL, -EAGAIN, -EIDRM, -EINTR, -EFAULT.
+ * Return: 8, or -EBADFD, -EINVAL, -EAGAIN, -EIDRM, -ERESTARTSYS, -EFAULT.
  */
 ssize_t shmr_read(struct file *file, char __user *buf, size_t count,
 		  loff_t *ppos)
@@ -195,7 +298,7 @@ ssize_t shmr_read(struct file *file, char __user *buf, size_t count,
 		if (file->f_flags & O_NONBLOCK)
 			return -EAGAIN;
 		if (wait_event_interruptible(r->wait, shmr_wait_done(r, seen)))
-			return -EINTR;
+			return -ERESTARTSYS;
 	}
 }
 
@@ -203,6 +306,10 @@ ssize_t shmr_read(struct file *file, char __user *buf, size_t count,
  * shmr_poll() - poll(): readable when there is an unconsumed update
  * @file: the handle's file.
  * @wait: the poll table.
+ *
+ * An unbound handle reports EPOLLERR, and its pollers wait on
+ * @h->poll_wait: shmr_handle_bind() relays the region's wake-ups there
+ * once it is bound (epoll queues an entry only at EPOLL_CTL_ADD).
  *
  * Return: EPOLLIN | EPOLLRDNORM when the sequence differs from the last
  * one read() consumed, EPOLLHUP once unlinked, EPOLLERR when unbound.
@@ -213,9 +320,19 @@ __poll_t shmr_poll(struct file *file, struct poll_table_struct *wait)
 	struct shmr_region *r = shmr_handle_region(h);
 	__poll_t mask = 0;
 
-	if (!r)
-		return EPOLLERR;
+	if (!r) {
+		poll_wait(file, &h->poll_wait, wait);
+		spin_lock_irq(&h->poll_wait.lock);
+		r = h->region;
+		if (!r)
+			h->relay_wanted = true;
+		spin_unlock_irq(&h->poll_wait.lock);
+		if (!r)
+			return EPOLLERR;
+	}
 	poll_wait(file, &r->wait, wait);
+	/* pairs with wq_has_sleeper() in shmr_ioctl_notify(), as in sock_poll_wait() */
+	smp_mb();
 	if (shmr_region_seq(r) != (u64)atomic64_read(&h->consumed))
 		mask |= EPOLLIN | EPOLLRDNORM;
 	if (shmr_region_unlinked(r))

@@ -14,19 +14,15 @@
 #   post-rmmod.sh                 kmemleak finds nothing (after rmmod)
 #
 # Parameters come from debug.env next to this script (make writes it).
+set -eu
 
 here=/shmr/debug
 . "$here/debug.env"
+. "${SHMR_TAP:-/shmr/tap.sh}"
 sysfs=/sys/class/misc/shmregion
 kmemleak=/sys/kernel/debug/kmemleak
-
-tap() {
-	if [ "$1" -eq 0 ]; then
-		echo "ok - $2"
-	else
-		echo "not ok - $2"
-	fi
-}
+# the module's region table, for people (debugfs)
+regions=/sys/kernel/debug/shmregion/regions
 
 # counter NAME: the module's sysfs counter, or "missing"
 counter() {
@@ -51,18 +47,18 @@ stress32)
 		--procs "$STRESS_PROCS" </dev/null
 	;;
 stress-ng)
-	command -v stress-ng >/dev/null || {
-		echo "not ok - stress-ng is not in the payload"
+	if ! command -v stress-ng >/dev/null; then
+		tap_not_ok "stress-ng is not in the payload"
 		exit 1
-	}
-	cd /tmp || exit 1
+	fi
+	cd /tmp
 	rc=0
+	st=0
 	stress-ng --dev 4 --dev-file /dev/shmregion \
 		--timeout "${STRESS_NG_SECONDS}s" --metrics-brief \
-		</dev/null >/tmp/stress-ng-dev.log 2>&1
-	st=$?
-	sed 's/^/# /' /tmp/stress-ng-dev.log
-	tap "$st" "stress-ng --dev 4 --dev-file /dev/shmregion (status $st)"
+		</dev/null >/tmp/stress-ng-dev.log 2>&1 || st=$?
+	tap_comment < /tmp/stress-ng-dev.log
+	tap_result "$st" "stress-ng --dev 4 --dev-file /dev/shmregion (status $st)"
 	[ "$st" -eq 0 ] || rc=1
 	# The mmap stressors cannot map a device; they run beside shmr_stress
 	# so that region faults and VMA changes race with unrelated ones.
@@ -71,14 +67,14 @@ stress-ng)
 		--timeout "${STRESS_NG_SECONDS}s" --metrics-brief \
 		</dev/null >/tmp/stress-ng-mmap.log 2>&1 &
 	ng=$!
+	ss=0
 	/shmr/tests/shmr_stress --seconds "$STRESS_NG_SECONDS" --procs 4 \
-		</dev/null >/tmp/stress-beside.log 2>&1
-	ss=$?
-	wait "$ng"
-	st=$?
-	sed 's/^/# /' /tmp/stress-ng-mmap.log /tmp/stress-beside.log
-	tap "$st" "stress-ng --mmap --mremap --mprotect (status $st)"
-	tap "$ss" "shmr_stress beside stress-ng's mmap stressors (status $ss)"
+		</dev/null >/tmp/stress-beside.log 2>&1 || ss=$?
+	st=0
+	wait "$ng" || st=$?
+	cat /tmp/stress-ng-mmap.log /tmp/stress-beside.log | tap_comment
+	tap_result "$st" "stress-ng --mmap --mremap --mprotect (status $st)"
+	tap_result "$ss" "shmr_stress beside stress-ng's mmap stressors (status $ss)"
 	[ "$st" -eq 0 ] && [ "$ss" -eq 0 ] || rc=1
 	exit $rc
 	;;
@@ -86,15 +82,16 @@ post-tests.sh)
 	# Every test process has been reaped: nothing may be left.
 	r=$(counter nr_regions)
 	b=$(counter nr_bytes)
-	[ "$r" = 0 ] && [ "$b" = 0 ]
-	tap $? "counters back to 0 after the tests (nr_regions=$r nr_bytes=$b)"
-	if [ "$r" != 0 ] && [ -r /proc/driver/shmregion ]; then
-		sed 's/^/# /' /proc/driver/shmregion
+	st=0
+	[ "$r" = 0 ] && [ "$b" = 0 ] || st=1
+	tap_result "$st" "counters back to 0 after the tests (nr_regions=$r nr_bytes=$b)"
+	if [ "$r" != 0 ] && [ -r "$regions" ]; then
+		tap_comment < "$regions"
 	fi
 	;;
 post-rmmod.sh)
 	if ! [ -w "$kmemleak" ]; then
-		tap 1 "kmemleak: no $kmemleak (debug kernel? debugfs?)"
+		tap_not_ok "kmemleak: no $kmemleak (debug kernel? debugfs?)"
 		exit 0
 	fi
 	# kmemleak only reports objects older than 5 s (MSECS_MIN_AGE in
@@ -104,14 +101,14 @@ post-rmmod.sh)
 	ok=0
 	echo scan > "$kmemleak" || ok=1
 	echo scan > "$kmemleak" || ok=1
-	leaks=$(cat "$kmemleak")
+	leaks=$(cat "$kmemleak") || ok=1
 	[ -z "$leaks" ] || ok=1
-	n=$(printf '%s\n' "$leaks" | grep -c '^unreferenced object')
-	tap $ok "kmemleak scan after rmmod ($n suspected leaks)"
-	[ -z "$leaks" ] || printf '%s\n' "$leaks" | head -n 60 | sed 's/^/# /'
+	n=$(printf '%s\n' "$leaks" | grep -c '^unreferenced object') || :
+	tap_result $ok "kmemleak scan after rmmod ($n suspected leaks)"
+	[ -z "$leaks" ] || printf '%s\n' "$leaks" | head -n 60 | tap_comment
 	;;
 *)
-	echo "not ok - debug-guest.sh: unknown step $(basename "$0")"
+	tap_not_ok "debug-guest.sh: unknown step $(basename "$0")"
 	exit 1
 	;;
 esac

@@ -1,30 +1,18 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
-# Runs in the VM (scripts/check-install.sh tree puts it in the payload):
+# Runs in the VM (scripts/check-install.sh puts it in the payload):
 # load shmregion with modprobe from a `make install DESTDIR=` tree, as a
 # machine with the module installed would, and leave it loaded. TAP.
 #
 # install/root next to this script is the tree; kmod's modprobe and
 # modinfo come from the host (HOSTBINS), busybox's cannot take -d.
+set -eu
 root=$(cd "$(dirname "$0")" && pwd)/root
 prefix=/usr/local	# check-install.sh installs with PREFIX=/usr/local
 rel=$(uname -r)
 modprobe=/shmr/bin/modprobe
 modinfo=/shmr/bin/modinfo
-n=0
-nfail=0
-
-t() {
-	n=$((n + 1))
-	name=$1
-	shift
-	if "$@"; then
-		echo "ok $n - $name"
-	else
-		echo "not ok $n - $name"
-		nfail=$((nfail + 1))
-	fi
-}
+. "${SHMR_TAP:-/shmr/tap.sh}"
 mode_is() {
 	[ -c /dev/shmregion ] && [ "$(stat -c %a /dev/shmregion)" = "$1" ]
 }
@@ -54,24 +42,21 @@ modules_load() {
 	done
 }
 
-echo "TAP version 13"
-t "kmod's modprobe is in the guest" test -x $modprobe
-t "the tree is for the running kernel ($rel)" \
+tap_header
+tap_check "kmod's modprobe is in the guest" test -x $modprobe
+tap_check "the tree is for the running kernel ($rel)" \
 	grep -q '^extra/module/shmregion.ko:' "$root/lib/modules/$rel/modules.dep"
-t "rmmod the module the harness loaded" rmmod shmregion
-t "/dev/shmregion is gone" test ! -e /dev/shmregion
-t "modprobe -d <tree> shmregion" $modprobe -d "$root" shmregion
-t "/dev/shmregion is a character device, mode 0666" mode_is 666
-t "the loaded module is the installed file (srcversion)" same_module
-t "every parameter in sysfs is described in modinfo" params_described
-t "modprobe -r -d <tree> shmregion" $modprobe -r -d "$root" shmregion
-t "/dev/shmregion is gone again" test ! -e /dev/shmregion
-t "modprobe shmregion dev_mode=0600" $modprobe -d "$root" shmregion dev_mode=0600
-t "/dev/shmregion has mode 0600" mode_is 600
-t "modprobe -r again" $modprobe -r -d "$root" shmregion
-t "modprobe of a module not in the tree fails" no_such_module
-t "the modules-load.d snippet loads it (left loaded)" modules_load
-t "/dev/shmregion is back, mode 0666" mode_is 666
+tap_check "rmmod the module the harness loaded" rmmod shmregion
+tap_check "/dev/shmregion is gone" test ! -e /dev/shmregion
+tap_check "modprobe -d <tree> shmregion" $modprobe -d "$root" shmregion
+tap_check "/dev/shmregion is a character device, mode 0666" mode_is 666
+tap_check "the loaded module is the installed file (srcversion)" same_module
+tap_check "every parameter in sysfs is described in modinfo" params_described
+tap_check "modprobe -r -d <tree> shmregion" $modprobe -r -d "$root" shmregion
+tap_check "/dev/shmregion is gone again" test ! -e /dev/shmregion
+tap_check "modprobe of a module not in the tree fails" no_such_module
+tap_check "the modules-load.d snippet loads it (left loaded)" modules_load
+tap_check "/dev/shmregion is back, mode 0666" mode_is 666
 
 # The installed CLI and its shared library, when userspace is installed.
 cli() {
@@ -88,11 +73,10 @@ cli_gone() {
 	! cli info inst-test 2>/dev/null
 }
 if [ -x "$root$prefix/bin/shmregion" ]; then
-	t "installed shmregion create" cli create inst-test 4096 -x
-	t "installed shmregion write, then cat reads it back" cli_write_cat
-	t "installed shmregion list shows it" cli_lists
-	t "installed shmregion rm" cli rm inst-test
-	t "installed shmregion info fails once removed" cli_gone
+	tap_check "installed shmregion create" cli create inst-test 4096 -x
+	tap_check "installed shmregion write, then cat reads it back" cli_write_cat
+	tap_check "installed shmregion list shows it" cli_lists
+	tap_check "installed shmregion rm" cli rm inst-test
+	tap_check "installed shmregion info fails once removed" cli_gone
 fi
-echo "1..$n"
-[ "$nfail" -eq 0 ]
+tap_end

@@ -6,15 +6,17 @@
 #                       udev rule, modules-load.d snippet, and the
 #                       userspace (library, header, .pc, CLI, man pages)
 #   make uninstall      removes what `make install` put there
+#   make dkms-src       the DKMS source tree in $(DESTDIR)/usr/src/shmregion-<version>
 #   make dkms-install   source to /usr/src/shmregion-<version>, then
 #                       dkms add + install (DKMS_KREL=<release>, default:
 #                       the running kernel); AUTOINSTALL covers new kernels
 #   make dkms-uninstall dkms remove --all, source removed
 #   make check-install  `make install DESTDIR=...` checked on the host,
 #                       then modprobe from that tree in the VM
+#                       (scripts/check-install.sh)
 #   make check-dkms     dkms add/build/install for KDIR's kernel, the
 #                       selftests in the VM on the DKMS-built module, then
-#                       dkms remove (needs root)
+#                       dkms remove (needs root; scripts/check-dkms.sh)
 #
 # DESTDIR and PREFIX (default /usr/local) work as usual; the module goes
 # to $(DESTDIR)/lib/modules/<release>/$(INSTALL_MOD_DIR)/module/, whatever
@@ -27,7 +29,6 @@ MODULESLOADDIR ?= $(PREFIX)/lib/modules-load.d
 DEPMOD ?= /sbin/depmod
 DKMS_KREL ?=
 
-SHMR_VERSION := $(shell sed -n 's/^PACKAGE_VERSION="\(.*\)"$$/\1/p' $(CURDIR)/dkms.conf)
 # The release of the kernel in KDIR (KREL only knows /lib/modules/*/build;
 # Debian's include/config/kernel.release says "6.1.192").
 INST_KREL = $(shell sed -n 's/^\#define UTS_RELEASE "\(.*\)"/\1/p' \
@@ -35,7 +36,7 @@ INST_KREL = $(shell sed -n 's/^\#define UTS_RELEASE "\(.*\)"/\1/p' \
 # Debian's headers carry no signing key: do not try to sign with one.
 INST_NOSIGN = $(if $(wildcard $(KDIR)/certs/signing_key.pem),,CONFIG_MODULE_SIG_ALL=)
 INST_KO_DIR = $(DESTDIR)/lib/modules/$(INST_KREL)/$(INSTALL_MOD_DIR)/module
-DKMS_SRC = $(DESTDIR)/usr/src/shmregion-$(SHMR_VERSION)
+DKMS_SRC = $(DESTDIR)/usr/src/shmregion-$(VERSION)
 HAVE_USERSPACE = $(wildcard $(CURDIR)/userspace/Makefile)
 USERSPACE_INSTALL = $(MAKE) -C $(CURDIR)/userspace BUILD=$(BUILD)/userspace \
 	DESTDIR=$(DESTDIR) PREFIX=$(PREFIX)
@@ -47,8 +48,8 @@ USERSPACE_INSTALL = $(MAKE) -C $(CURDIR)/userspace BUILD=$(BUILD)/userspace \
 install: install-module install-uapi install-udev install-modules-load \
 	install-userspace
 
-install-module: vm-module
-	$(MAKE) -C $(KDIR) M=$(VMKMOD) INSTALL_MOD_PATH=$(DESTDIR) \
+install-module: module
+	$(MAKE) -C $(KDIR) M=$(KMOD) INSTALL_MOD_PATH=$(DESTDIR) \
 		INSTALL_MOD_DIR=$(INSTALL_MOD_DIR) $(INST_NOSIGN) modules_install
 	$(DEPMOD) $(if $(DESTDIR),-b $(DESTDIR)) $(INST_KREL)
 
@@ -78,37 +79,39 @@ uninstall:
 	$(if $(HAVE_USERSPACE),$(USERSPACE_INSTALL) uninstall,@:)
 
 # --- DKMS -------------------------------------------------------------------
-# The DKMS source tree: dkms.conf, Kbuild, module/ and include/, without
-# build products.
+# The DKMS source tree: Kbuild, VERSION (module/Kbuild reads it),
+# module/ and include/, without build products, and dkms.conf with the
+# version filled in (#MODULE_VERSION#, as dh_dkms fills it in).
 dkms-src:
 	rm -rf $(DKMS_SRC)
 	mkdir -p $(DKMS_SRC)
 	tar -C $(CURDIR) -cf - --exclude-vcs --exclude='*.o' --exclude='*.ko' \
 		--exclude='*.mod' --exclude='*.mod.c' --exclude='.*.cmd' \
 		--exclude='*.order' --exclude='*.symvers' --exclude='.tmp*' \
-		dkms.conf Kbuild module include | tar -C $(DKMS_SRC) -xf -
+		Kbuild VERSION module include | tar -C $(DKMS_SRC) -xf -
+	sed 's/#MODULE_VERSION#/$(VERSION)/' $(CURDIR)/dkms.conf > $(DKMS_SRC)/dkms.conf
 
 # Reinstalling the same version replaces it (dkms add refuses twice).
 dkms-install:
 	$(CURDIR)/scripts/deps.sh dkms
 	$(MAKE) dkms-uninstall
 	$(MAKE) dkms-src DESTDIR=
-	dkms add shmregion/$(SHMR_VERSION)
-	dkms install shmregion/$(SHMR_VERSION) $(if $(DKMS_KREL),-k $(DKMS_KREL))
+	dkms add shmregion/$(VERSION)
+	dkms install shmregion/$(VERSION) $(if $(DKMS_KREL),-k $(DKMS_KREL))
 
 dkms-uninstall:
-	! dkms status shmregion/$(SHMR_VERSION) | grep -q . || \
-		dkms remove shmregion/$(SHMR_VERSION) --all
-	rm -rf /usr/src/shmregion-$(SHMR_VERSION)
+	! dkms status shmregion/$(VERSION) | grep -q . || \
+		dkms remove shmregion/$(VERSION) --all
+	rm -rf /usr/src/shmregion-$(VERSION)
 
 # --- checks -----------------------------------------------------------------
-CHECK_INSTALL = KDIR=$(KDIR) KERNEL=$(KERNEL) BUILD=$(BUILD) \
-	PAYLOAD=$(PAYLOAD) SHMR_VERSION=$(SHMR_VERSION) \
-	SHMR_MAKE="$(MAKE) -C $(CURDIR) KDIR=$(KDIR) BUILD=$(BUILD)" \
-	$(CURDIR)/scripts/check-install.sh
+CHECK_ENV = KDIR=$(KDIR) KERNEL=$(KERNEL) BUILD=$(BUILD) PAYLOAD=$(PAYLOAD) \
+	SHMR_MAKE="$(MAKE) -C $(CURDIR) KDIR=$(KDIR) BUILD=$(BUILD)"
 
-check-install: vm-module
-	+@$(CHECK_INSTALL) tree
+check-install: module | deps
+	@$(CURDIR)/scripts/deps.sh install
+	+@$(CHECK_ENV) $(CURDIR)/scripts/check-install.sh
 
-check-dkms: payload
-	+@$(CHECK_INSTALL) dkms
+check-dkms: payload | deps
+	@$(CURDIR)/scripts/deps.sh dkms
+	+@$(CHECK_ENV) $(CURDIR)/scripts/check-dkms.sh

@@ -1,33 +1,24 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 # make lint: the module and the uapi header under gcc's W=1, sparse (C=2),
-# checkpatch.pl --strict and a modinfo audit. Every file is a test in each
-# check: TAP lines with the findings, a "CHECK: N passed, N failed" line
-# per check, then the total "N passed, N failed"; exit 1 on any finding.
+# checkpatch.pl --strict, a modinfo audit (scripts/check-modinfo.sh) and
+# `make help` against the targets (scripts/check-help.sh). Every file is
+# a test in each check: TAP lines with the findings, a "CHECK: N passed,
+# N failed" line per check, then the total "N passed, N failed"; exit 1
+# on any finding.
 #
-# Environment (scripts/lint.mk sets it): KDIR, BUILD, KSRC_TAR, SHMR_VERSION.
+# Environment (scripts/lint.mk sets it): KDIR, BUILD, KSRC_TAR, SHMR_MAKE.
 # checkpatch.pl and its data files come from Debian's linux-source-6.1
 # into $BUILD/lint at run time; they are never committed.
-set -uo pipefail
+set -euo pipefail
 
-: "${KDIR:?}" "${BUILD:?}" "${KSRC_TAR:?}"
+: "${KDIR:?}" "${BUILD:?}" "${KSRC_TAR:?}" "${SHMR_MAKE:?}"
 here=$(cd "$(dirname "$0")" && pwd)
 top=$(dirname "$here")
 out=$BUILD/lint
 src=$out/src
 
-"$here/deps.sh" lint || exit 1
-
-total_p=0 total_f=0
-p=0 f=0
-ok() { echo "ok - $*"; p=$((p + 1)); }
-not_ok() { echo "not ok - $*"; f=$((f + 1)); }
-# end CHECK: the check's summary line, added to the total
-end() {
-	echo "$1: $p passed, $f failed"
-	total_p=$((total_p + p)) total_f=$((total_f + f))
-	p=0 f=0
-}
+. "$here/tap.sh"
 # findings LOG FILE: the log's diagnostics about FILE
 findings() {
 	grep -E "^$2:[0-9]+(:[0-9]+)?: (warning|error)" "$1"
@@ -37,20 +28,20 @@ report() {
 	local check=$1 log=$2 file n rest
 	shift 2
 	for file in "$@"; do
-		n=$(findings "$log" "$file" | wc -l)
+		n=$(findings "$log" "$file" | wc -l) || :
 		if [ "$n" -eq 0 ]; then
-			ok "$check $file"
+			tap_ok "$check $file"
 		else
-			not_ok "$check $file: $n findings"
-			findings "$log" "$file" | sed 's/^/#   /'
+			tap_not_ok "$check $file: $n findings"
+			findings "$log" "$file" | tap_comment
 		fi
 	done
-	rest=$(grep -E '(warning|error|WARNING|ERROR)[: ]' "$log" | grep -vE "^($(IFS='|'; echo "$*")):")
+	rest=$(grep -E '(warning|error|WARNING|ERROR)[: ]' "$log" | grep -vE "^($(IFS='|'; echo "$*")):") || :
 	if [ -z "$rest" ]; then
-		ok "$check: no findings elsewhere (kernel headers, modpost)"
+		tap_ok "$check: no findings elsewhere (kernel headers, modpost)"
 	else
-		not_ok "$check: findings elsewhere"
-		printf '%s\n' "$rest" | sed 's/^/#   /'
+		tap_not_ok "$check: findings elsewhere"
+		printf '%s\n' "$rest" | tap_comment
 	fi
 }
 
@@ -59,8 +50,8 @@ rm -rf "$src"
 mkdir -p "$src"
 tar -C "$top" -cf - --exclude='*.o' --exclude='*.ko' --exclude='*.mod' \
 	--exclude='*.mod.c' --exclude='.*.cmd' --exclude='*.order' \
-	--exclude='*.symvers' Kbuild module include | tar -C "$src" -xf -
-cd "$top" || exit 1
+	--exclude='*.symvers' Kbuild VERSION module include | tar -C "$src" -xf -
+cd "$top"
 cfiles=(module/*.c)
 files=(module/*.c)
 for h in module/*.h include/uapi/linux/*.h; do
@@ -72,37 +63,38 @@ tidy() {
 	sed -e "s|$src/||g" -e 's|module/\.\./||g' "$1" > "$1.tmp" && mv "$1.tmp" "$1"
 }
 
-echo "TAP version 13"
+tap_header
 # --- W=1 --------------------------------------------------------------------
 log=$out/w1.log
-make -C "$KDIR" M="$src" W=1 modules > "$log" 2>&1
-rc=$?
+rc=0
+make -C "$KDIR" M="$src" W=1 modules > "$log" 2>&1 || rc=$?
 tidy "$log"
-if [ "$rc" -eq 0 ]; then ok "W=1 build"; else not_ok "W=1 build (status $rc)"; grep -E 'error|Error' "$log" | head -n 20 | sed 's/^/#   /'; fi
+tap_result "$rc" "W=1 build (status $rc)"
+[ "$rc" -eq 0 ] || grep -E 'error|Error' "$log" | head -n 20 | tap_comment
 report W=1 "$log" "${files[@]}"
 if echo '#include <linux/shmregion.h>' |
 	cc -std=c90 -Wall -Wextra -Werror -fsyntax-only -Iinclude/uapi -x c - > "$out/uapi.log" 2>&1; then
-	ok "W=1 include/uapi/linux/shmregion.h compiles alone in userspace (-std=c90 -Wall -Wextra -Werror)"
+	tap_ok "W=1 include/uapi/linux/shmregion.h compiles alone in userspace (-std=c90 -Wall -Wextra -Werror)"
 else
-	not_ok "W=1 include/uapi/linux/shmregion.h does not compile alone in userspace"
-	sed 's/^/#   /' "$out/uapi.log"
+	tap_not_ok "W=1 include/uapi/linux/shmregion.h does not compile alone in userspace"
+	tap_comment < "$out/uapi.log"
 fi
-end W=1
+tap_subtotal W=1
 
 # --- sparse -----------------------------------------------------------------
 # C=2 checks every file, compiled or not; the objects are up to date.
 log=$out/sparse.log
-make -C "$KDIR" M="$src" W=1 C=2 modules > "$log" 2>&1
-rc=$?
+rc=0
+make -C "$KDIR" M="$src" W=1 C=2 modules > "$log" 2>&1 || rc=$?
 tidy "$log"
-nchk=$(grep -c '^  CHECK ' "$log")
+nchk=$(grep -c '^  CHECK ' "$log") || :
 if [ "$rc" -eq 0 ] && [ "$nchk" -eq "${#cfiles[@]}" ]; then
-	ok "sparse ran on all ${#cfiles[@]} .c files"
+	tap_ok "sparse ran on all ${#cfiles[@]} .c files"
 else
-	not_ok "sparse ran on $nchk of ${#cfiles[@]} .c files (make status $rc)"
+	tap_not_ok "sparse ran on $nchk of ${#cfiles[@]} .c files (make status $rc)"
 fi
 report sparse "$log" "${files[@]}"
-end sparse
+tap_subtotal sparse
 
 # --- checkpatch --strict ----------------------------------------------------
 cp_dir=$out/checkpatch
@@ -116,25 +108,20 @@ fi
 for file in "${files[@]}" module/Kbuild; do
 	if res=$(perl "$cp_dir/checkpatch.pl" --strict --no-tree --show-types \
 			--no-summary -f "$file" 2>&1); then
-		ok "checkpatch $file"
+		tap_ok "checkpatch $file"
 	else
-		not_ok "checkpatch $file: $(printf '%s\n' "$res" | grep -cE '^(ERROR|WARNING|CHECK):') findings"
-		printf '%s\n' "$res" | sed 's/^/#   /'
+		tap_not_ok "checkpatch $file: $(printf '%s\n' "$res" | grep -cE '^(ERROR|WARNING|CHECK):' || :) findings"
+		printf '%s\n' "$res" | tap_comment
 	fi
 done
-end checkpatch
+tap_subtotal checkpatch
 
 # --- modinfo ----------------------------------------------------------------
-ko=$src/module/shmregion.ko
-if [ -f "$ko" ]; then
-	"$here/check-install.sh" modinfo "$ko" > "$out/modinfo.log"
-	grep -E '^(not )?ok ' "$out/modinfo.log"
-	p=$(grep -c '^ok ' "$out/modinfo.log")
-	f=$(grep -c '^not ok ' "$out/modinfo.log")
-else
-	not_ok "modinfo: no module built"
-fi
-end modinfo
+tap_fold "$out/modinfo.log" "$here/check-modinfo.sh" "$src/module/shmregion.ko"
+tap_subtotal modinfo
 
-echo "$total_p passed, $total_f failed"
-[ "$total_f" -eq 0 ]
+# --- make help ----------------------------------------------------------------
+tap_fold "$out/help.log" "$here/check-help.sh"
+tap_subtotal help
+
+tap_summary

@@ -97,14 +97,16 @@ static const char *message(int err)
 		return "Region too large (over the module's max_region_bytes)";
 	case -ENOSPC:
 		return "No room (the module's max_regions or max_total_bytes reached)";
+	case -EDQUOT:
+		return "Over this user's share (the module's max_user_regions or max_user_bytes)";
 	case -EIDRM:
 		return "Region was removed";
 	case -EPERM:
 		return "Operation not permitted (not the owner)";
 	case -ETIMEDOUT:
 		return "Timed out";
-	case -EPROTO:
-		return "Unexpected format of /proc/driver/shmregion";
+	case -ENOTTY:
+		return "/dev/shmregion does not know this version's requests (an older module?)";
 	default:
 		return strerror(-err);
 	}
@@ -250,7 +252,7 @@ static int cmd_create(char **argv, const struct opts *o)
 {
 	unsigned int flags = 0, mode = o->given & OPT_MODE ? o->mode : 0600;
 	struct shmr_region_info info;
-	struct shmr_region *r;
+	struct shmr *r;
 	uint64_t size;
 	int ret;
 
@@ -297,7 +299,7 @@ static int cmd_info(char **argv, const struct opts *o)
 {
 	struct shmr_region_info info;
 	char ubuf[16], gbuf[16];
-	struct shmr_region *r;
+	struct shmr *r;
 	int ret;
 
 	(void)o;
@@ -340,7 +342,7 @@ static int cmd_rm(char **argv, const struct opts *o)
 
 static int cmd_cat(char **argv, const struct opts *o)
 {
-	struct shmr_region *r;
+	struct shmr *r;
 	const char *p;
 	size_t len;
 	int ret;
@@ -361,7 +363,7 @@ static int cmd_cat(char **argv, const struct opts *o)
 
 static int cmd_write(char **argv, const struct opts *o)
 {
-	struct shmr_region *r;
+	struct shmr *r;
 	size_t got = 0, size;
 	ssize_t n;
 	char *p, extra;
@@ -407,7 +409,7 @@ out:
 static int cmd_wait(char **argv, const struct opts *o)
 {
 	int64_t timeout = o->given & OPT_TIMEOUT ? o->timeout_ns : SHMR_FOREVER;
-	struct shmr_region *r;
+	struct shmr *r;
 	uint64_t seq;
 	int ret;
 
@@ -427,7 +429,7 @@ static int cmd_wait(char **argv, const struct opts *o)
 
 static int cmd_notify(char **argv, const struct opts *o)
 {
-	struct shmr_region *r;
+	struct shmr *r;
 	uint64_t seq;
 	int ret;
 

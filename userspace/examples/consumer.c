@@ -18,7 +18,7 @@
 
 int main(int argc, char **argv)
 {
-	struct shmr_region *region;
+	struct shmr *region;
 	long count = -1, seen = 0;
 	const char *text;
 	uint64_t seq;

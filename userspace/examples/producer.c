@@ -16,7 +16,7 @@
 
 int main(int argc, char **argv)
 {
-	struct shmr_region *region;
+	struct shmr *region;
 	char line[256];
 	uint64_t seq;
 	int ret;

@@ -3,7 +3,7 @@
  * libshmregion: named shared-memory regions with a wait-on-update signal,
  * on top of the shmregion kernel module (/dev/shmregion).
  *
- *	struct shmr_region *r;
+ *	struct shmr *r;
  *	uint64_t seq = 0;
  *
  *	shmr_create(&r, "frames", 1 << 20, 0600, 0);	producer
@@ -47,8 +47,11 @@ extern "C" {
 /* shmr_wait() timeout: never time out */
 #define SHMR_FOREVER		(-1LL)
 
-/* An open region: from shmr_create() or shmr_attach(), to shmr_close(). */
-struct shmr_region;
+/*
+ * An open region, opaque: a handle on /dev/shmregion bound to one region
+ * and its mappings, from shmr_create() or shmr_attach() to shmr_close().
+ */
+struct shmr;
 
 /* What shmr_info() and shmr_list() report about a region. */
 struct shmr_region_info {
@@ -63,20 +66,19 @@ struct shmr_region_info {
 	uint32_t mappings;	/* live mappings */
 };
 
-int shmr_create(struct shmr_region **regionp, const char *name, size_t size,
+int shmr_create(struct shmr **regionp, const char *name, size_t size,
 		unsigned int mode, unsigned int flags);
-int shmr_attach(struct shmr_region **regionp, const char *name,
-		unsigned int flags);
-void shmr_close(struct shmr_region *region);
+int shmr_attach(struct shmr **regionp, const char *name, unsigned int flags);
+void shmr_close(struct shmr *region);
 
-void *shmr_addr(const struct shmr_region *region);
-size_t shmr_size(const struct shmr_region *region);
-int shmr_fd(const struct shmr_region *region);
-uint64_t shmr_seq(const struct shmr_region *region);
+void *shmr_addr(const struct shmr *region);
+size_t shmr_size(const struct shmr *region);
+int shmr_fd(const struct shmr *region);
+uint64_t shmr_seq(const struct shmr *region);
 
-int shmr_wait(struct shmr_region *region, uint64_t *seq, int64_t timeout_ns);
-int shmr_notify(struct shmr_region *region, uint64_t *seq);
-int shmr_info(struct shmr_region *region, struct shmr_region_info *info);
+int shmr_wait(struct shmr *region, uint64_t *seq, int64_t timeout_ns);
+int shmr_notify(struct shmr *region, uint64_t *seq);
+int shmr_info(struct shmr *region, struct shmr_region_info *info);
 int shmr_unlink(const char *name);
 
 int shmr_list(struct shmr_region_info **listp, size_t *countp);

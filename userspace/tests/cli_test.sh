@@ -3,11 +3,13 @@
 # The shmregion CLI: output, messages and exit codes of every command,
 # and "shmregion list" agreeing with "shmregion info" for every region.
 # Prints TAP; exits non-zero when a test failed. Needs root (it checks
-# what another user may do) and the module loaded.
+# what another user may do) and the module loaded. TAP lines come from
+# scripts/tap.sh, which the VM provides as $SHMR_TAP.
 set -u
 set -f  # region names are data, never globs
+. "${SHMR_TAP:-/shmr/tap.sh}"
 
-n=0 failed=0 crashed=0
+crashed=0
 tmp=$(mktemp -d)
 A="cli-$$-a" B="cli-$$-b" C="cli-$$ with spaces" M="cli-$$-missing"
 cleanup() {
@@ -15,9 +17,6 @@ cleanup() {
 	rm -rf "$tmp"
 }
 trap cleanup EXIT
-
-pass() { n=$((n + 1)); echo "ok $n $1"; }
-fail() { n=$((n + 1)); failed=$((failed + 1)); echo "not ok $n $1"; }
 
 # run CMD...: sets $rc, $out (stdout) and $err (stderr)
 run() {
@@ -33,9 +32,9 @@ run() {
 # is GOT WANT DESC
 is() {
 	if [ "$1" = "$2" ]; then
-		pass "$3"
+		tap_ok "$3"
 	else
-		fail "$3"
+		tap_not_ok "$3"
 		echo "#   got:  '$1'"
 		echo "#   want: '$2'"
 	fi
@@ -44,8 +43,8 @@ is() {
 # has TEXT PART DESC: TEXT contains PART
 has() {
 	case "$1" in
-	*"$2"*) pass "$3" ;;
-	*) fail "$3"; echo "#   '$1' lacks '$2'" ;;
+	*"$2"*) tap_ok "$3" ;;
+	*) tap_not_ok "$3"; echo "#   '$1' lacks '$2'" ;;
 	esac
 }
 
@@ -60,9 +59,9 @@ as_nobody() {
 }
 
 if [ ! -e /dev/shmregion ]; then
-	echo "ok 1 # SKIP no /dev/shmregion (is the module loaded?)"
-	echo "1..1"
-	exit 0
+	tap_skip "the CLI" "no /dev/shmregion (is the module loaded?)"
+	tap_end
+	exit
 fi
 
 # --- usage ------------------------------------------------------------------
@@ -191,14 +190,27 @@ run as_nobody "shmregion rm '$B'"
 is "$rc/$err" "1/shmregion: rm \"$B\": Operation not permitted (not the owner)" "rm by another user: exit 1"
 run as_nobody "shmregion list"
 is "$rc" 0 "any user may list"
+param=/sys/module/shmregion/parameters/max_user_regions
+if saved=$(cat "$param") && echo 0 > "$param"; then
+	run as_nobody "shmregion create '$M' 1"
+	echo "$saved" > "$param"
+	is "$rc/$err" "1/shmregion: create \"$M\": Over this user's share (the module's max_user_regions or max_user_bytes)" \
+		"create over the user's share: exit 1"
+else
+	tap_not_ok "create over the user's share: cannot set $param"
+fi
 
 # --- no module ------------------------------------------------------------------
 run unshare -m sh -c 'mount -t tmpfs none /dev && shmregion info x'
 is "$rc/$err" '1/shmregion: attach "x": No /dev/shmregion (is the shmregion module loaded?)' \
 	"without the device: exit 1 and a hint"
-run unshare -m sh -c 'mount -t tmpfs none /proc/driver && shmregion list'
+run unshare -m sh -c 'mount -t tmpfs none /dev && shmregion list'
 is "$rc/$err" '1/shmregion: list: No /dev/shmregion (is the shmregion module loaded?)' \
 	"list without the module: exit 1 and a hint"
+# /dev/null's numbers at /dev/shmregion: a device that knows no LIST
+run unshare -m sh -c 'mount -t tmpfs none /dev && mknod /dev/shmregion c 1 3 && shmregion list'
+is "$rc/$err" "1/shmregion: list: /dev/shmregion does not know this version's requests (an older module?)" \
+	"list on another device: exit 1 and a hint"
 
 # --- list -------------------------------------------------------------------------
 # a consumer keeps B attached; it says "waiting" once it is
@@ -219,7 +231,7 @@ col=$(awk 'NR == 1 { print index($0, "MODE") }' "$tmp/list")
 bad=$(awk -v c="$col" 'NR > 1 && substr($0, c, 4) !~ /^0[0-7][0-7][0-7]$/' "$tmp/list")
 is "$bad" "" "list columns are aligned"
 for r in "$A" "$B" "$C"; do
-	grep -q "^$r " "$tmp/list" && pass "list shows '$r'" || fail "list shows '$r'"
+	grep -q "^$r " "$tmp/list" && tap_ok "list shows '$r'" || tap_not_ok "list shows '$r'"
 done
 
 # each row agrees with INFO (which does not count its own handle)
@@ -237,9 +249,9 @@ while read -r line; do
 done <<EOF
 $(tail -n +2 "$tmp/list")
 EOF
-[ "$rows" -ge 3 ] && pass "list has a row for each region ($rows)" || fail "list has a row for each region ($rows)"
+[ "$rows" -ge 3 ] && tap_ok "list has a row for each region ($rows)" || tap_not_ok "list has a row for each region ($rows)"
 grep -q "^$B  *1048576  *root  *0644  *1  *0\$" "$tmp/list" &&
-	pass "list counts the attached consumer" || fail "list counts the attached consumer"
+	tap_ok "list counts the attached consumer" || tap_not_ok "list counts the attached consumer"
 
 # --- rm -------------------------------------------------------------------------------
 run shmregion rm "$B"
@@ -255,10 +267,9 @@ run shmregion info "$C"
 is "$rc" 1 "... the other names are removed all the same"
 run shmregion list
 case "$out" in
-*"cli-$$"*) fail "list no longer shows removed regions" ;;
-*) pass "list no longer shows removed regions" ;;
+*"cli-$$"*) tap_not_ok "list no longer shows removed regions" ;;
+*) tap_ok "list no longer shows removed regions" ;;
 esac
 
 is "$crashed" 0 "no command crashed"
-echo "1..$n"
-[ "$failed" -eq 0 ]
+tap_end

@@ -15,7 +15,7 @@
 
 TEST(installed_library_round_trip)
 {
-	struct shmr_region *w, *r;
+	struct shmr *w, *r;
 	struct shmr_region_info info;
 	char name[SHMR_NAME_MAX];
 	uint64_t seq = 0;

@@ -9,10 +9,14 @@
 #include <sched.h>
 #include <stdint.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <unistd.h>
+
+#include <linux/shmregion.h>
 
 #include "kselftest_harness.h"
 #include "libtest.h"
@@ -21,6 +25,7 @@ FIXTURE(region) {
 	char name[SHMR_NAME_MAX];
 	char other[SHMR_NAME_MAX];
 	long long saved_max_regions;	/* restored in teardown when >= 0 */
+	long long saved_max_user_regions;	/* likewise */
 	char cgroup[128];		/* removed in teardown when set */
 };
 
@@ -29,6 +34,7 @@ FIXTURE_SETUP(region)
 	snprintf(self->name, sizeof(self->name), "libtest-%d", getpid());
 	snprintf(self->other, sizeof(self->other), "libtest-%d b", getpid());
 	self->saved_max_regions = -1;
+	self->saved_max_user_regions = -1;
 }
 
 FIXTURE_TEARDOWN(region)
@@ -38,13 +44,11 @@ FIXTURE_TEARDOWN(region)
 	if (self->saved_max_regions >= 0)
 		EXPECT_EQ(0, write_number(SHMR_PARAMS "max_regions",
 					  self->saved_max_regions));
+	if (self->saved_max_user_regions >= 0)
+		EXPECT_EQ(0, write_number(SHMR_PARAMS "max_user_regions",
+					  self->saved_max_user_regions));
 	if (self->cgroup[0])
 		EXPECT_EQ(0, rmdir(self->cgroup));
-}
-
-static size_t page_size(void)
-{
-	return sysconf(_SC_PAGESIZE);
 }
 
 /* --- shmr_create -------------------------------------------------------- */
@@ -52,13 +56,13 @@ static size_t page_size(void)
 TEST_F(region, create_makes_a_zeroed_region)
 {
 	struct shmr_region_info info;
-	struct shmr_region *r;
+	struct shmr *r;
 	const char *p;
 	size_t i;
 
 	REQUIRE_DEVICE();
 	ASSERT_EQ(0, shmr_create(&r, self->name, 100, 0640, SHMR_EXCL));
-	EXPECT_EQ(page_size(), shmr_size(r));	/* rounded up to a page */
+	EXPECT_EQ((size_t)getpagesize(), shmr_size(r));	/* rounded up to a page */
 	p = shmr_addr(r);
 	ASSERT_NE(NULL, p);
 	for (i = 0; i < shmr_size(r); i++)
@@ -69,7 +73,7 @@ TEST_F(region, create_makes_a_zeroed_region)
 
 	ASSERT_EQ(0, shmr_info(r, &info));
 	EXPECT_STREQ(self->name, info.name);
-	EXPECT_EQ(page_size(), info.size);
+	EXPECT_EQ((size_t)getpagesize(), info.size);
 	EXPECT_EQ(0, info.seq);
 	EXPECT_EQ(geteuid(), info.uid);
 	EXPECT_EQ(getegid(), info.gid);
@@ -82,25 +86,25 @@ TEST_F(region, create_makes_a_zeroed_region)
 
 TEST_F(region, create_without_excl_attaches_to_existing)
 {
-	struct shmr_region *r1, *r2;
+	struct shmr *r1, *r2;
 	struct shmr_region_info info;
 
 	REQUIRE_DEVICE();
-	ASSERT_EQ(0, shmr_create(&r1, self->name, 3 * page_size(), 0600, 0));
+	ASSERT_EQ(0, shmr_create(&r1, self->name, 3 * (size_t)getpagesize(), 0600, 0));
 	ASSERT_EQ(0, shmr_create(&r2, self->name, 1, 0600, 0));
-	EXPECT_EQ(3 * page_size(), shmr_size(r2));
+	EXPECT_EQ(3 * (size_t)getpagesize(), shmr_size(r2));
 	ASSERT_EQ(0, shmr_info(r2, &info));
 	EXPECT_EQ(0, info.flags & SHMR_CREATED);
 	EXPECT_EQ(2, info.handles);
-	strcpy((char *)shmr_addr(r1) + page_size(), "shared");
-	EXPECT_STREQ("shared", (char *)shmr_addr(r2) + page_size());
+	strcpy((char *)shmr_addr(r1) + (size_t)getpagesize(), "shared");
+	EXPECT_STREQ("shared", (char *)shmr_addr(r2) + (size_t)getpagesize());
 	shmr_close(r2);
 	shmr_close(r1);
 }
 
 TEST_F(region, create_excl_existing_is_eexist)
 {
-	struct shmr_region *r1, *r2 = NULL;
+	struct shmr *r1, *r2 = NULL;
 
 	REQUIRE_DEVICE();
 	ASSERT_EQ(0, shmr_create(&r1, self->name, 1, 0600, SHMR_EXCL));
@@ -111,11 +115,11 @@ TEST_F(region, create_excl_existing_is_eexist)
 
 TEST_F(region, create_existing_too_small_is_einval)
 {
-	struct shmr_region *r1, *r2;
+	struct shmr *r1, *r2;
 
 	REQUIRE_DEVICE();
-	ASSERT_EQ(0, shmr_create(&r1, self->name, page_size(), 0600, 0));
-	EXPECT_EQ(-EINVAL, shmr_create(&r2, self->name, 2 * page_size(),
+	ASSERT_EQ(0, shmr_create(&r1, self->name, (size_t)getpagesize(), 0600, 0));
+	EXPECT_EQ(-EINVAL, shmr_create(&r2, self->name, 2 * (size_t)getpagesize(),
 				       0600, 0));
 	shmr_close(r1);
 }
@@ -123,7 +127,7 @@ TEST_F(region, create_existing_too_small_is_einval)
 TEST_F(region, create_bad_arguments_are_einval)
 {
 	char longest[SHMR_NAME_MAX], too_long[SHMR_NAME_MAX + 1];
-	struct shmr_region *r;
+	struct shmr *r;
 
 	REQUIRE_DEVICE();
 	EXPECT_EQ(-EINVAL, shmr_create(&r, "", 1, 0600, 0));
@@ -152,12 +156,12 @@ TEST_F(region, create_bad_arguments_are_einval)
 TEST_F(region, create_over_max_region_bytes_is_e2big)
 {
 	long long max = read_number(SHMR_PARAMS "max_region_bytes");
-	struct shmr_region *r;
+	struct shmr *r;
 
 	REQUIRE_DEVICE();
 	if (max < 0)
 		max = 256 << 20;	/* the documented default */
-	EXPECT_EQ(-E2BIG, shmr_create(&r, self->name, max + page_size(), 0600,
+	EXPECT_EQ(-E2BIG, shmr_create(&r, self->name, max + (size_t)getpagesize(), 0600,
 				      SHMR_LAZY));
 	EXPECT_EQ(-ENOENT, shmr_attach(&r, self->name, 0));
 }
@@ -165,7 +169,7 @@ TEST_F(region, create_over_max_region_bytes_is_e2big)
 TEST_F(region, create_over_max_regions_is_enospc)
 {
 	long long live = read_number("/sys/class/misc/shmregion/nr_regions");
-	struct shmr_region *r;
+	struct shmr *r;
 
 	REQUIRE_DEVICE();
 	REQUIRE_ROOT();
@@ -178,7 +182,7 @@ TEST_F(region, create_over_max_regions_is_enospc)
 
 static int create_64m(const char *name)
 {
-	struct shmr_region *r;
+	struct shmr *r;
 	int ret = shmr_create(&r, name, 64 << 20, 0600, 0);
 
 	if (!ret)
@@ -217,7 +221,7 @@ TEST_F(region, create_beyond_memory_cgroup_is_enomem)
 
 static int attach_rw(const char *name)
 {
-	struct shmr_region *r;
+	struct shmr *r;
 	int ret = shmr_create(&r, name, 1, 0600, 0);
 
 	if (!ret)
@@ -225,9 +229,25 @@ static int attach_rw(const char *name)
 	return ret;
 }
 
+/* The per-user limit binds an ordinary user, not root (CAP_SYS_RESOURCE). */
+TEST_F(region, create_over_the_users_share_is_edquot)
+{
+	struct shmr *r;
+
+	REQUIRE_DEVICE();
+	REQUIRE_ROOT();
+	self->saved_max_user_regions = read_number(SHMR_PARAMS "max_user_regions");
+	ASSERT_LE(0, self->saved_max_user_regions);
+	ASSERT_EQ(0, write_number(SHMR_PARAMS "max_user_regions", 0));
+	EXPECT_EQ(-EDQUOT, as_nobody(attach_rw, self->name));
+	EXPECT_EQ(-ENOENT, shmr_attach(&r, self->name, 0));	/* none made */
+	ASSERT_EQ(0, shmr_create(&r, self->name, 1, 0600, 0));
+	shmr_close(r);
+}
+
 TEST_F(region, create_existing_without_write_access_is_eacces)
 {
-	struct shmr_region *r;
+	struct shmr *r;
 
 	REQUIRE_DEVICE();
 	REQUIRE_ROOT();
@@ -239,7 +259,7 @@ TEST_F(region, create_existing_without_write_access_is_eacces)
 TEST_F(region, create_lazy_and_transient_flags)
 {
 	struct shmr_region_info info;
-	struct shmr_region *r;
+	struct shmr *r;
 
 	REQUIRE_DEVICE();
 	ASSERT_EQ(0, shmr_create(&r, self->name, 1 << 20, 0600,
@@ -252,20 +272,16 @@ TEST_F(region, create_lazy_and_transient_flags)
 	EXPECT_EQ(-ENOENT, shmr_attach(&r, self->name, 0));
 }
 
-/*
- * Without /dev/shmregion (a private /dev) every call that opens it says
- * ENODEV; without /proc/driver/shmregion, shmr_list() does.
- */
+/* Without /dev/shmregion (a private /dev) every call that opens it says ENODEV. */
 static int no_device(void)
 {
 	struct shmr_region_info *list;
-	struct shmr_region *r;
+	struct shmr *r;
 	size_t n;
 
 	if (unshare(CLONE_NEWNS) ||
 	    mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) ||
-	    mount("none", "/dev", "tmpfs", 0, NULL) ||
-	    mount("none", "/proc/driver", "tmpfs", 0, NULL))
+	    mount("none", "/dev", "tmpfs", 0, NULL))
 		return 10;
 	if (shmr_create(&r, "x", 1, 0600, 0) != -ENODEV)
 		return 1;
@@ -297,13 +313,13 @@ TEST_F(region, no_device_is_enodev)
 
 TEST_F(region, attach_read_write_shares_memory)
 {
-	struct shmr_region *r1, *r2;
+	struct shmr *r1, *r2;
 	struct shmr_region_info info;
 
 	REQUIRE_DEVICE();
-	ASSERT_EQ(0, shmr_create(&r1, self->name, 2 * page_size(), 0600, 0));
+	ASSERT_EQ(0, shmr_create(&r1, self->name, 2 * (size_t)getpagesize(), 0600, 0));
 	ASSERT_EQ(0, shmr_attach(&r2, self->name, 0));
-	EXPECT_EQ(2 * page_size(), shmr_size(r2));
+	EXPECT_EQ(2 * (size_t)getpagesize(), shmr_size(r2));
 	EXPECT_NE(shmr_addr(r1), shmr_addr(r2));
 	strcpy(shmr_addr(r2), "from r2");
 	EXPECT_STREQ("from r2", (char *)shmr_addr(r1));
@@ -317,7 +333,7 @@ TEST_F(region, attach_read_write_shares_memory)
 
 TEST_F(region, attach_read_only_cannot_write)
 {
-	struct shmr_region *r1, *r2;
+	struct shmr *r1, *r2;
 	struct shmr_region_info info;
 
 	REQUIRE_DEVICE();
@@ -336,7 +352,7 @@ TEST_F(region, attach_read_only_cannot_write)
 
 TEST_F(region, attach_missing_is_enoent)
 {
-	struct shmr_region *r = NULL;
+	struct shmr *r = NULL;
 
 	REQUIRE_DEVICE();
 	EXPECT_EQ(-ENOENT, shmr_attach(&r, self->name, 0));
@@ -346,7 +362,7 @@ TEST_F(region, attach_missing_is_enoent)
 
 TEST_F(region, attach_bad_arguments_are_einval)
 {
-	struct shmr_region *r1, *r2;
+	struct shmr *r1, *r2;
 
 	REQUIRE_DEVICE();
 	ASSERT_EQ(0, shmr_create(&r1, self->name, 1, 0600, 0));
@@ -361,7 +377,7 @@ TEST_F(region, attach_bad_arguments_are_einval)
 
 static int attach_ro(const char *name)
 {
-	struct shmr_region *r;
+	struct shmr *r;
 	int ret = shmr_attach(&r, name, SHMR_RDONLY);
 
 	if (!ret)
@@ -371,7 +387,7 @@ static int attach_ro(const char *name)
 
 static int attach_rw_only(const char *name)
 {
-	struct shmr_region *r;
+	struct shmr *r;
 	int ret = shmr_attach(&r, name, 0);
 
 	if (!ret)
@@ -381,7 +397,7 @@ static int attach_rw_only(const char *name)
 
 TEST_F(region, attach_checks_permissions_like_sysv)
 {
-	struct shmr_region *r1, *r2;
+	struct shmr *r1, *r2;
 
 	REQUIRE_DEVICE();
 	REQUIRE_ROOT();
@@ -404,7 +420,7 @@ TEST(close_null_does_nothing)
 
 TEST_F(region, close_drops_the_handle_and_mappings)
 {
-	struct shmr_region *r1, *r2;
+	struct shmr *r1, *r2;
 	struct shmr_region_info info;
 
 	REQUIRE_DEVICE();
@@ -424,12 +440,12 @@ TEST_F(region, close_drops_the_handle_and_mappings)
 
 TEST_F(region, size_is_rounded_up_to_pages)
 {
-	struct shmr_region *r;
+	struct shmr *r;
 
 	REQUIRE_DEVICE();
-	ASSERT_EQ(0, shmr_create(&r, self->name, page_size() + 1, 0600, 0));
-	EXPECT_EQ(2 * page_size(), shmr_size(r));
-	EXPECT_EQ(0, (uintptr_t)shmr_addr(r) % page_size());
+	ASSERT_EQ(0, shmr_create(&r, self->name, (size_t)getpagesize() + 1, 0600, 0));
+	EXPECT_EQ(2 * (size_t)getpagesize(), shmr_size(r));
+	EXPECT_EQ(0, (uintptr_t)shmr_addr(r) % (size_t)getpagesize());
 	shmr_close(r);
 }
 
@@ -437,7 +453,7 @@ TEST_F(region, size_is_rounded_up_to_pages)
 
 TEST_F(region, unlink_removes_the_name_not_the_memory)
 {
-	struct shmr_region *r1, *r2;
+	struct shmr *r1, *r2;
 	struct shmr_region_info info;
 
 	REQUIRE_DEVICE();
@@ -472,7 +488,7 @@ TEST_F(region, unlink_bad_name_is_einval)
 
 TEST_F(region, unlink_by_other_user_is_eperm)
 {
-	struct shmr_region *r;
+	struct shmr *r;
 
 	REQUIRE_DEVICE();
 	REQUIRE_ROOT();
@@ -486,7 +502,7 @@ TEST_F(region, unlink_by_other_user_is_eperm)
 
 TEST_F(region, info_null_is_einval)
 {
-	struct shmr_region *r;
+	struct shmr *r;
 
 	REQUIRE_DEVICE();
 	ASSERT_EQ(0, shmr_create(&r, self->name, 1, 0600, 0));
@@ -496,7 +512,7 @@ TEST_F(region, info_null_is_einval)
 
 /* --- shmr_list ---------------------------------------------------------------- */
 
-static const struct shmr_region_info *find(const struct shmr_region_info *l,
+static const struct shmr_region_info *find_listed(const struct shmr_region_info *l,
 					   size_t n, const char *name)
 {
 	size_t i;
@@ -511,13 +527,13 @@ TEST_F(region, list_agrees_with_info)
 {
 	struct shmr_region_info *list, info[2];
 	const struct shmr_region_info *e;
-	struct shmr_region *r[2];
+	struct shmr *r[2];
 	size_t n;
 	int i;
 
 	REQUIRE_DEVICE();
 	/* the second name has a space in it */
-	ASSERT_EQ(0, shmr_create(&r[0], self->name, 5 * page_size(), 0640, 0));
+	ASSERT_EQ(0, shmr_create(&r[0], self->name, 5 * (size_t)getpagesize(), 0640, 0));
 	ASSERT_EQ(0, shmr_create(&r[1], self->other, 1, 0604, SHMR_LAZY));
 	ASSERT_EQ(0, shmr_notify(r[1], NULL));
 	ASSERT_EQ(0, shmr_notify(r[1], NULL));
@@ -525,7 +541,7 @@ TEST_F(region, list_agrees_with_info)
 	ASSERT_EQ(0, shmr_list(&list, &n));
 	for (i = 0; i < 2; i++) {
 		ASSERT_EQ(0, shmr_info(r[i], &info[i]));
-		e = find(list, n, info[i].name);
+		e = find_listed(list, n, info[i].name);
 		ASSERT_NE(NULL, e) TH_LOG("\"%s\" not listed", info[i].name);
 		EXPECT_EQ(info[i].size, e->size);
 		EXPECT_EQ(info[i].seq, e->seq);
@@ -536,14 +552,14 @@ TEST_F(region, list_agrees_with_info)
 		EXPECT_EQ(info[i].handles, e->handles);
 		EXPECT_EQ(info[i].mappings, e->mappings);
 	}
-	EXPECT_EQ(2, find(list, n, self->other)->seq);
+	EXPECT_EQ(2, find_listed(list, n, self->other)->seq);
 	shmr_list_free(list);
 
 	/* an unlinked region is no longer listed */
 	ASSERT_EQ(0, shmr_unlink(self->name));
 	ASSERT_EQ(0, shmr_list(&list, &n));
-	EXPECT_EQ(NULL, find(list, n, self->name));
-	EXPECT_NE(NULL, find(list, n, self->other));
+	EXPECT_EQ(NULL, find_listed(list, n, self->name));
+	EXPECT_NE(NULL, find_listed(list, n, self->other));
 	shmr_list_free(list);
 	shmr_close(r[0]);
 	shmr_close(r[1]);
@@ -560,87 +576,171 @@ TEST_F(region, list_null_is_einval)
 	shmr_list_free(NULL);
 }
 
-/*
- * shmr_list() on a listing we write ourselves, bind-mounted over
- * /proc/driver/shmregion in a private mount namespace.
- */
-static int list_of(const char *text, struct shmr_region_info **list,
-		   size_t *n)
+static int list_only(const char *unused)
 {
-	char path[] = "/tmp/shmr-list-XXXXXX";
-	int fd = mkstemp(path), ret;
+	struct shmr_region_info *list;
+	size_t n;
+	int ret;
 
-	if (fd < 0 || write(fd, text, strlen(text)) != (ssize_t)strlen(text))
-		return -1000;
-	close(fd);
-	ret = mount(path, "/proc/driver/shmregion", NULL, MS_BIND, NULL);
-	unlink(path);
-	if (ret)
-		return -1000;
-	ret = shmr_list(list, n);
-	umount("/proc/driver/shmregion");
+	(void)unused;
+	ret = shmr_list(&list, &n);
+	if (!ret)
+		shmr_list_free(list);
 	return ret;
 }
 
-static int parse_listings(void)
+/*
+ * shmr_list()'s errors, provoked with what stands at /dev/shmregion in a
+ * private mount namespace (the harness runs each test in a process of
+ * its own, so the namespace ends with the test).
+ */
+TEST_F(region, list_says_why_the_device_is_unusable)
 {
-	static const char *const bad[] = {
-		"",						/* no header */
-		"NAME SIZE\n",					/* wrong header */
-		"size seq uid gid mode handles mappings flags name\n"
-		"4096 0 0 0 0600 1 2 0x0\n",			/* no name */
-		"size seq uid gid mode handles mappings flags name\n"
-		"4096 0 0 0 0600 1 2 0x0 \n",			/* empty name */
-		"size seq uid gid mode handles mappings flags name\n"
-		"4096 x 0 0 0600 1 2 0x0 a\n",			/* not a number */
-		"size seq uid gid mode handles mappings flags name\n"
-		"4096 0 0 0 0600 1 2 0x0 "
-		"0123456789012345678901234567890123456789012345678901234567890123\n",
-	};
-	struct shmr_region_info *l;
-	size_t n, i;
-
-	if (unshare(CLONE_NEWNS) ||
-	    mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL))
-		return 100;
-	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
-		if (list_of(bad[i], &l, &n) != -EPROTO)
-			return 1 + i;
-
-	if (list_of("size seq uid gid mode handles mappings flags name\n", &l, &n) ||
-	    n != 0)
-		return 20;
-	shmr_list_free(l);
-
-	if (list_of("size seq uid gid mode handles mappings flags name\n"
-		    "8192 18446744073709551615 1000 100 0640 3 5 0x6  two  spaces \n"
-		    "4096 1 0 0 0600 0 0 0x0 plain\n", &l, &n) || n != 2)
-		return 30;
-	if (strcmp(l[0].name, " two  spaces ") || l[0].size != 8192 ||
-	    l[0].seq != UINT64_MAX || l[0].uid != 1000 || l[0].gid != 100 ||
-	    l[0].mode != 0640 || l[0].handles != 3 || l[0].mappings != 5 ||
-	    l[0].flags != (SHMR_LAZY | SHMR_TRANSIENT))
-		return 31;
-	if (strcmp(l[1].name, "plain") || l[1].seq != 1 || l[1].flags != 0)
-		return 32;
-	shmr_list_free(l);
-	return 0;
-}
-
-TEST_F(region, list_parses_the_documented_format)
-{
-	pid_t pid;
+	struct stat st;
 
 	REQUIRE_DEVICE();
 	REQUIRE_ROOT();
-	if (access("/proc/driver/shmregion", F_OK))
-		SKIP(return, "no /proc/driver/shmregion to mount over");
+	ASSERT_EQ(0, stat(SHMR_DEVICE_PATH, &st));
+	ASSERT_EQ(0, unshare(CLONE_NEWNS));
+	ASSERT_EQ(0, mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL));
+	ASSERT_EQ(0, mount("none", "/dev", "tmpfs", 0, NULL));
+
+	/* no node: the module is not loaded */
+	EXPECT_EQ(-ENODEV, list_only(NULL));
+
+	/* a node with no driver behind it: the misc minor none may have */
+	ASSERT_EQ(0, mknod(SHMR_DEVICE_PATH, S_IFCHR | 0666, makedev(10, 255)));
+	EXPECT_EQ(-ENODEV, list_only(NULL));
+	ASSERT_EQ(0, unlink(SHMR_DEVICE_PATH));
+
+	/* another device (/dev/null's numbers) knows no SHMR_IOC_LIST */
+	ASSERT_EQ(0, mknod(SHMR_DEVICE_PATH, S_IFCHR | 0666, makedev(1, 3)));
+	EXPECT_EQ(-ENOTTY, list_only(NULL));
+	ASSERT_EQ(0, unlink(SHMR_DEVICE_PATH));
+
+	/* the real device, narrowed to its owner as a udev rule might */
+	ASSERT_EQ(0, mknod(SHMR_DEVICE_PATH, S_IFCHR | 0600, st.st_rdev));
+	EXPECT_EQ(0, list_only(NULL));
+	EXPECT_EQ(-EACCES, as_nobody(list_only, NULL));
+
+	/* reading it is enough to list, not to create */
+	ASSERT_EQ(0, chmod(SHMR_DEVICE_PATH, 0444));
+	EXPECT_EQ(0, as_nobody(list_only, NULL));
+	EXPECT_EQ(-EACCES, as_nobody(attach_rw, self->name));
+}
+
+/* How many entries of the list have names that start with prefix. */
+static size_t count_listed(const struct shmr_region_info *l, size_t n,
+			   const char *prefix)
+{
+	size_t i, found = 0;
+
+	for (i = 0; i < n; i++)
+		if (!strncmp(l[i].name, prefix, strlen(prefix)))
+			found++;
+	return found;
+}
+
+/* The number of named regions, as SHMR_IOC_LIST counts them. */
+static long long list_total(void)
+{
+	struct shmr_list l = { .nr = 0 };
+	int fd = open(SHMR_DEVICE_PATH, O_RDONLY | O_CLOEXEC);
+	long long total = -1;
+
+	if (fd < 0)
+		return -1;
+	if (ioctl(fd, SHMR_IOC_LIST, &l) == 0)
+		total = l.total;
+	close(fd);
+	return total;
+}
+
+/* More regions than the library's first guess (32 entries). */
+#define MANY	100
+
+TEST_F(region, list_grows_past_its_first_guess)
+{
+	char names[MANY][SHMR_NAME_MAX], prefix[32];
+	struct shmr_region_info *list;
+	struct shmr *r[MANY];
+	size_t n;
+	int i;
+
+	REQUIRE_DEVICE();
+	/* transient: gone with this process, whatever happens */
+	snprintf(prefix, sizeof(prefix), "libtest-%d many ", getpid());
+	for (i = 0; i < MANY; i++) {
+		snprintf(names[i], sizeof(names[i]), "%s%d", prefix, i);
+		ASSERT_EQ(0, shmr_create(&r[i], names[i], 1, 0600,
+					 SHMR_EXCL | SHMR_LAZY | SHMR_TRANSIENT));
+	}
+	ASSERT_EQ(0, shmr_list(&list, &n));
+	EXPECT_EQ(list_total(), (long long)n);
+	EXPECT_EQ(MANY, count_listed(list, n, prefix));
+	for (i = 0; i < MANY; i++)
+		EXPECT_NE(NULL, find_listed(list, n, names[i]))
+			TH_LOG("\"%s\" not listed", names[i]);
+	shmr_list_free(list);
+
+	for (i = 0; i < MANY; i++)
+		shmr_close(r[i]);
+	ASSERT_EQ(0, shmr_list(&list, &n));
+	EXPECT_EQ(0, count_listed(list, n, prefix));
+	shmr_list_free(list);
+}
+
+/* Make and drop a transient region, over and over, until killed. */
+static void churn(const char prefix[32])
+{
+	char name[SHMR_NAME_MAX];
+	struct shmr *r;
+	unsigned int i;
+
+	for (i = 0;; i++) {
+		snprintf(name, sizeof(name), "%s%u", prefix, i % 64);
+		if (shmr_create(&r, name, 1, 0600, SHMR_LAZY | SHMR_TRANSIENT))
+			_exit(1);
+		shmr_close(r);
+	}
+}
+
+/*
+ * While another process makes and removes regions, the number there are
+ * changes between the library's questions: every answer still holds
+ * every region that lives throughout, once each.
+ */
+TEST_F(region, list_is_whole_while_regions_come_and_go)
+{
+	char prefix[32], churn_prefix[32], name[SHMR_NAME_MAX];
+	struct shmr_region_info *list;
+	struct shmr *r[MANY];
+	size_t n;
+	pid_t pid;
+	int i;
+
+	REQUIRE_DEVICE();
+	snprintf(prefix, sizeof(prefix), "libtest-%d stays ", getpid());
+	snprintf(churn_prefix, sizeof(churn_prefix), "libtest-%d churn ",
+		 getpid());
+	for (i = 0; i < MANY; i++) {
+		snprintf(name, sizeof(name), "%s%d", prefix, i);
+		ASSERT_EQ(0, shmr_create(&r[i], name, 1, 0600,
+					 SHMR_EXCL | SHMR_LAZY | SHMR_TRANSIENT));
+	}
 	pid = fork_child();
 	ASSERT_LE(0, pid);
 	if (pid == 0)
-		_exit(parse_listings());
-	/* 1..6: a bad listing was not EPROTO; 2x: a good one misread */
-	EXPECT_EQ(0, reap(pid));
+		churn(churn_prefix);
+	for (i = 0; i < 200; i++) {
+		ASSERT_EQ(0, shmr_list(&list, &n));
+		EXPECT_EQ(MANY, count_listed(list, n, prefix));
+		shmr_list_free(list);
+	}
+	ASSERT_EQ(0, kill(pid, SIGKILL));
+	EXPECT_EQ(1000 + SIGKILL, reap(pid));	/* it never failed */
+	for (i = 0; i < MANY; i++)
+		shmr_close(r[i]);
 }
 
 TEST_HARNESS_MAIN

@@ -23,7 +23,7 @@
 
 FIXTURE(wait) {
 	char name[SHMR_NAME_MAX];
-	struct shmr_region *r;		/* read-write, made by setup */
+	struct shmr *r;		/* read-write, made by setup */
 	int pipe[2];			/* child -> parent */
 };
 
@@ -79,7 +79,7 @@ TEST_F(wait, notify_bumps_the_sequence)
 
 TEST_F(wait, notify_on_read_only_handle_is_eacces)
 {
-	struct shmr_region *ro;
+	struct shmr *ro;
 	uint64_t seq = 7;
 
 	REQUIRE_DEVICE();
@@ -92,7 +92,7 @@ TEST_F(wait, notify_on_read_only_handle_is_eacces)
 
 TEST_F(wait, seq_is_shared_by_every_handle)
 {
-	struct shmr_region *ro;
+	struct shmr *ro;
 
 	REQUIRE_DEVICE();
 	ASSERT_EQ(0, shmr_attach(&ro, self->name, SHMR_RDONLY));
@@ -143,7 +143,7 @@ static int seccomp_no_ioctl(void)
  * news and timeout-0 checks, and shmr_seq() still reads the sequence:
  * they use the control page, no system call.
  */
-static int no_syscall_child(struct shmr_region *r)
+static int no_syscall_child(struct shmr *r)
 {
 	uint64_t seq = 0;
 
@@ -198,7 +198,7 @@ TEST_F(wait, wait_timeout_is_etimedout)
 /* A child attaches read-only, says "ready", waits, reports the result. */
 static int waiting_child(const char *name, int fd)
 {
-	struct shmr_region *r;
+	struct shmr *r;
 	uint64_t seq;
 	int ret;
 
@@ -259,10 +259,13 @@ static void on_alarm(int sig)
 	(void)sig;
 }
 
-/* A timer signal keeps arriving, so it interrupts the wait whenever. */
-static int interrupted_child(struct shmr_region *r)
+/*
+ * A timer signal keeps arriving, so it interrupts the wait whenever;
+ * with SA_RESTART or without, the wait is not restarted.
+ */
+static int interrupted_child(struct shmr *r, int sa_flags)
 {
-	struct sigaction sa = { .sa_handler = on_alarm };	/* no SA_RESTART */
+	struct sigaction sa = { .sa_handler = on_alarm, .sa_flags = sa_flags };
 	struct itimerval it = {
 		.it_interval = { .tv_usec = 20000 },
 		.it_value = { .tv_usec = 20000 },
@@ -284,8 +287,80 @@ TEST_F(wait, wait_interrupted_by_signal_is_eintr)
 	pid = fork_child();
 	ASSERT_LE(0, pid);
 	if (pid == 0)
-		_exit(interrupted_child(self->r));
+		_exit(interrupted_child(self->r, 0));
 	EXPECT_EQ(0, reap(pid));
+}
+
+TEST_F(wait, wait_is_not_restarted_under_sa_restart)
+{
+	pid_t pid;
+
+	REQUIRE_DEVICE();
+	pid = fork_child();
+	ASSERT_LE(0, pid);
+	if (pid == 0)
+		_exit(interrupted_child(self->r, SA_RESTART));
+	EXPECT_EQ(0, reap(pid));
+}
+
+#define NOTIFIERS	3
+#define NOTIFIES	5000	/* each */
+
+/* A notifier: attach read-write, notify NOTIFIES times. */
+static int notifying_child(const char *name)
+{
+	struct shmr *r;
+	int i;
+
+	if (shmr_attach(&r, name, 0))
+		return 10;
+	for (i = 0; i < NOTIFIES; i++)
+		if (shmr_notify(r, NULL))
+			return 11;
+	shmr_close(r);
+	return 0;
+}
+
+/*
+ * Several processes notify while one waits as shmr_wait() does, from the
+ * control page and then in the kernel: every number it gets is greater
+ * than the one before, shmr_seq() never trails it, and the last one is
+ * the number of notifies.
+ */
+TEST_F(wait, wait_sequence_never_goes_backwards)
+{
+	uint64_t seq = 0, prev = 0, now, backwards = 0, wakes = 0;
+	pid_t pids[NOTIFIERS];
+	struct shmr *ro;
+	int i, ret;
+
+	REQUIRE_DEVICE();
+	ASSERT_EQ(0, shmr_attach(&ro, self->name, SHMR_RDONLY));
+	for (i = 0; i < NOTIFIERS; i++) {
+		pids[i] = fork_child();
+		ASSERT_LE(0, pids[i]);
+		if (pids[i] == 0)
+			_exit(notifying_child(self->name));
+	}
+	while (seq < NOTIFIERS * NOTIFIES) {
+		ret = shmr_wait(ro, &seq, 1000 * 1000 * 1000);
+		ASSERT_EQ(0, ret) TH_LOG("at %llu", (unsigned long long)seq);
+		wakes++;
+		if (seq <= prev)
+			backwards++;
+		now = shmr_seq(ro);
+		if (now < seq)
+			backwards++;
+		prev = seq;
+	}
+	for (i = 0; i < NOTIFIERS; i++)
+		EXPECT_EQ(0, reap(pids[i]));
+	EXPECT_EQ(0, backwards) TH_LOG("%llu of %llu wake-ups went back",
+				       (unsigned long long)backwards,
+				       (unsigned long long)wakes);
+	EXPECT_EQ(NOTIFIERS * NOTIFIES, seq);
+	EXPECT_EQ(NOTIFIERS * NOTIFIES, shmr_seq(self->r));
+	shmr_close(ro);
 }
 
 TEST_F(wait, wait_null_seq_is_einval)
@@ -299,7 +374,7 @@ TEST_F(wait, wait_null_seq_is_einval)
 TEST_F(wait, fd_polls_readable_on_news)
 {
 	struct pollfd pfd = { .events = POLLIN };
-	struct shmr_region *ro;
+	struct shmr *ro;
 	uint64_t seq;
 
 	REQUIRE_DEVICE();

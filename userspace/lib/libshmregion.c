@@ -1,17 +1,16 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later OR MIT
 /*
  * libshmregion: a thin layer over /dev/shmregion (include/uapi/linux/
- * shmregion.h, docs/abi.md). A struct shmr_region is one handle (an open
- * file bound to a region), the region's data mapped into this process and
- * the read-only control page, where the kernel publishes the sequence
- * number so that shmr_wait() needs no system call when there is news.
+ * shmregion.h, docs/abi.md). A struct shmr is one handle (an open file
+ * bound to a region), the region's data mapped into this process and the
+ * read-only control page, where the kernel publishes the sequence number
+ * so that shmr_wait() needs no system call when there is news.
  *
  * Every call that can fail returns 0 or a negative errno value.
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <inttypes.h>
-#include <stdio.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
@@ -22,14 +21,23 @@
 
 #include "libshmregion.h"
 
-#define SHMR_PROC_LIST	"/proc/driver/shmregion"
-
-/* The library's create flags are the kernel's bits. */
+/*
+ * The library's create flags are the kernel's bits (shmr_create() passes
+ * them through, info_flags() takes them back); its other flags are its
+ * own and must not collide with them.
+ */
 _Static_assert(SHMR_EXCL == SHMR_CREATE_EXCL, "EXCL bit");
 _Static_assert(SHMR_LAZY == SHMR_CREATE_LAZY, "LAZY bit");
 _Static_assert(SHMR_TRANSIENT == SHMR_CREATE_TRANSIENT, "TRANSIENT bit");
+_Static_assert((SHMR_EXCL | SHMR_LAZY | SHMR_TRANSIENT) == SHMR_CREATE_FLAGS,
+	       "every create flag has a library name");
+_Static_assert(((SHMR_RDONLY | SHMR_UNLINKED | SHMR_CREATED) &
+		SHMR_CREATE_FLAGS) == 0, "library-only flags are apart");
+_Static_assert(sizeof(((struct shmr_region_info *)0)->name) ==
+	       sizeof(((struct shmr_info *)0)->name), "name length");
+_Static_assert(SHMR_FOREVER == SHMR_WAIT_FOREVER, "no time limit");
 
-struct shmr_region {
+struct shmr {
 	int fd;
 	unsigned int flags;		/* SHMR_RDONLY, SHMR_CREATED */
 	void *addr;
@@ -76,16 +84,33 @@ static unsigned int info_flags(uint32_t kflags)
 	return flags;
 }
 
+/* What INFO or LIST said about a region, in the library's terms. */
+static void to_region_info(const struct shmr_info *k,
+			   struct shmr_region_info *info)
+{
+	memset(info, 0, sizeof(*info));
+	memcpy(info->name, k->name, SHMR_NAME_MAX);
+	info->name[SHMR_NAME_MAX - 1] = '\0';
+	info->size = k->size;
+	info->seq = k->seq;
+	info->uid = k->uid;
+	info->gid = k->gid;
+	info->mode = k->mode;
+	info->flags = info_flags(k->flags);
+	info->handles = k->handles;
+	info->mappings = k->mappings;
+}
+
 /*
  * Map the data and the control page of a freshly bound handle and hand
  * the region out. Without a control page the library still works, only
  * every shmr_wait() enters the kernel.
  */
-static int finish_open(struct shmr_region **regionp, int fd, uint64_t size,
+static int finish_open(struct shmr **regionp, int fd, uint64_t size,
 		       unsigned int flags)
 {
 	int prot = (flags & SHMR_RDONLY) ? PROT_READ : PROT_READ | PROT_WRITE;
-	struct shmr_region *r;
+	struct shmr *r;
 	void *ctrl;
 	int ret;
 
@@ -111,13 +136,13 @@ static int finish_open(struct shmr_region **regionp, int fd, uint64_t size,
 	return 0;
 }
 
-int shmr_create(struct shmr_region **regionp, const char *name, size_t size,
+int shmr_create(struct shmr **regionp, const char *name, size_t size,
 		unsigned int mode, unsigned int flags)
 {
 	struct shmr_create c = { .size = size, .mode = mode, .flags = flags };
 	int fd, ret;
 
-	if (!regionp || flags & ~(SHMR_EXCL | SHMR_LAZY | SHMR_TRANSIENT))
+	if (!regionp || flags & ~SHMR_CREATE_FLAGS)
 		return -EINVAL;
 	ret = copy_name(c.name, name);
 	if (ret)
@@ -140,8 +165,7 @@ err_close:
 	return ret;
 }
 
-int shmr_attach(struct shmr_region **regionp, const char *name,
-		unsigned int flags)
+int shmr_attach(struct shmr **regionp, const char *name, unsigned int flags)
 {
 	struct shmr_attach a = { .flags = 0 };
 	int fd, ret;
@@ -170,7 +194,7 @@ err_close:
 	return ret;
 }
 
-void shmr_close(struct shmr_region *region)
+void shmr_close(struct shmr *region)
 {
 	if (!region)
 		return;
@@ -181,22 +205,22 @@ void shmr_close(struct shmr_region *region)
 	free(region);
 }
 
-void *shmr_addr(const struct shmr_region *region)
+void *shmr_addr(const struct shmr *region)
 {
 	return region->addr;
 }
 
-size_t shmr_size(const struct shmr_region *region)
+size_t shmr_size(const struct shmr *region)
 {
 	return region->size;
 }
 
-int shmr_fd(const struct shmr_region *region)
+int shmr_fd(const struct shmr *region)
 {
 	return region->fd;
 }
 
-uint64_t shmr_seq(const struct shmr_region *region)
+uint64_t shmr_seq(const struct shmr *region)
 {
 	struct shmr_info info;
 
@@ -209,7 +233,7 @@ uint64_t shmr_seq(const struct shmr_region *region)
 	return info.seq;
 }
 
-int shmr_wait(struct shmr_region *region, uint64_t *seq, int64_t timeout_ns)
+int shmr_wait(struct shmr *region, uint64_t *seq, int64_t timeout_ns)
 {
 	struct shmr_wait w = { .timeout_ns = timeout_ns };
 	uint64_t now;
@@ -237,7 +261,7 @@ int shmr_wait(struct shmr_region *region, uint64_t *seq, int64_t timeout_ns)
 	return 0;
 }
 
-int shmr_notify(struct shmr_region *region, uint64_t *seq)
+int shmr_notify(struct shmr *region, uint64_t *seq)
 {
 	struct shmr_notify n = { .flags = 0 };
 
@@ -248,7 +272,7 @@ int shmr_notify(struct shmr_region *region, uint64_t *seq)
 	return 0;
 }
 
-int shmr_info(struct shmr_region *region, struct shmr_region_info *info)
+int shmr_info(struct shmr *region, struct shmr_region_info *info)
 {
 	struct shmr_info k;
 
@@ -257,17 +281,8 @@ int shmr_info(struct shmr_region *region, struct shmr_region_info *info)
 	memset(&k, 0, sizeof(k));
 	if (ioctl(region->fd, SHMR_IOC_INFO, &k))
 		return -errno;
-	memset(info, 0, sizeof(*info));
-	memcpy(info->name, k.name, SHMR_NAME_MAX);
-	info->name[SHMR_NAME_MAX - 1] = '\0';
-	info->size = k.size;
-	info->seq = k.seq;
-	info->uid = k.uid;
-	info->gid = k.gid;
-	info->mode = k.mode;
-	info->flags = info_flags(k.flags) | (region->flags & SHMR_CREATED);
-	info->handles = k.handles;
-	info->mappings = k.mappings;
+	to_region_info(&k, info);
+	info->flags |= region->flags & SHMR_CREATED;
 	return 0;
 }
 
@@ -287,87 +302,68 @@ int shmr_unlink(const char *name)
 	return ret;
 }
 
+/* The first guess at the number of regions, before the kernel says. */
+#define SHMR_LIST_GUESS	32
+
 /*
- * One line of /proc/driver/shmregion:
- *	size seq uid gid mode handles mappings flags name
- * with mode in octal, flags in hex and the name running to the end of
- * the line (it may contain spaces).
+ * SHMR_IOC_LIST on an unbound handle: fill an array, and when the kernel
+ * says there are more regions than it held (some may have been made
+ * meanwhile), grow it and ask again.
  */
-static int parse_line(char *line, struct shmr_region_info *info)
-{
-	unsigned int uid, gid, mode, handles, mappings, flags;
-	uint64_t size, seq;
-	size_t len;
-	int pos = -1;
-
-	if (sscanf(line, "%" SCNu64 " %" SCNu64 " %u %u %o %u %u %x%n",
-		   &size, &seq, &uid, &gid, &mode, &handles, &mappings, &flags,
-		   &pos) != 8 || pos < 0 || line[pos] != ' ')
-		return -EPROTO;
-	line += pos + 1;
-	len = strcspn(line, "\n");
-	if (len == 0 || len >= SHMR_NAME_MAX)
-		return -EPROTO;
-	memset(info, 0, sizeof(*info));
-	memcpy(info->name, line, len);
-	info->size = size;
-	info->seq = seq;
-	info->uid = uid;
-	info->gid = gid;
-	info->mode = mode;
-	info->flags = info_flags(flags);
-	info->handles = handles;
-	info->mappings = mappings;
-	return 0;
-}
-
 int shmr_list(struct shmr_region_info **listp, size_t *countp)
 {
-	struct shmr_region_info *list = NULL, *bigger;
-	size_t count = 0, room = 0, linesz = 0;
-	char *line = NULL;
-	FILE *f;
-	int ret;
+	struct shmr_info *k = NULL, *bigger;
+	struct shmr_region_info *list;
+	size_t room = SHMR_LIST_GUESS, i;
+	struct shmr_list l;
+	int fd, ret;
 
 	if (!listp || !countp)
 		return -EINVAL;
-	f = fopen(SHMR_PROC_LIST, "re");
-	if (!f)
-		return errno == ENOENT ? -ENODEV : -errno;
-	/* the header line names the fields */
-	if (getline(&line, &linesz, f) < 0 || strncmp(line, "size ", 5)) {
-		ret = ferror(f) ? -EIO : -EPROTO;
-		goto err_free;
-	}
-	while (getline(&line, &linesz, f) >= 0) {
-		if (count == room) {
-			room = room ? 2 * room : 16;
-			bigger = realloc(list, room * sizeof(*list));
-			if (!bigger) {
-				ret = -ENOMEM;
-				goto err_free;
-			}
-			list = bigger;
-		}
-		ret = parse_line(line, &list[count]);
-		if (ret)
+	fd = open_device(O_RDONLY);
+	if (fd < 0)
+		return fd;
+	for (;;) {
+		if (room > UINT32_MAX)
+			room = UINT32_MAX;
+		if (room > SIZE_MAX / sizeof(*k)) {
+			ret = -ENOMEM;
 			goto err_free;
-		count++;
+		}
+		bigger = realloc(k, room * sizeof(*k));
+		if (!bigger) {
+			ret = -ENOMEM;
+			goto err_free;
+		}
+		k = bigger;
+		memset(&l, 0, sizeof(l));
+		l.entries = (uintptr_t)k;
+		l.nr = room;
+		if (ioctl(fd, SHMR_IOC_LIST, &l)) {
+			ret = -errno;
+			goto err_free;
+		}
+		if (l.total <= l.nr)
+			break;
+		/* room for the ones we missed, and some made while we ask */
+		room = (size_t)l.total + l.total / 4 + SHMR_LIST_GUESS;
 	}
-	if (ferror(f)) {
-		ret = -EIO;
+	list = calloc(l.nr ? l.nr : 1, sizeof(*list));
+	if (!list) {
+		ret = -ENOMEM;
 		goto err_free;
 	}
-	free(line);
-	fclose(f);
+	for (i = 0; i < l.nr; i++)
+		to_region_info(&k[i], &list[i]);
+	free(k);
+	close(fd);
 	*listp = list;
-	*countp = count;
+	*countp = l.nr;
 	return 0;
 
 err_free:
-	free(list);
-	free(line);
-	fclose(f);
+	free(k);
+	close(fd);
 	return ret;
 }
 

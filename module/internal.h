@@ -3,18 +3,21 @@
  * shmregion: structures and functions shared by the module's files.
  *
  * Lifetime: a region is kref-counted. The name table holds one reference
- * while a persistent region is named; every bound handle and every VMA
- * holds one. A transient region (SHMR_CREATE_TRANSIENT) has no table
- * reference, so it loses its name when its last handle and mapping go.
- * The final put happens under shmr_table_lock (kref_put_mutex()), so a
- * lookup under that lock never finds a region whose count reached zero.
+ * while a persistent region is named; every bound handle, every VMA and
+ * every CREATE waiting for the region to be ready holds one. A transient
+ * region (SHMR_CREATE_TRANSIENT) has no table reference, so it loses its
+ * name when its last handle and mapping go. The final put happens under
+ * shmr_table_lock (kref_put_mutex()), so a lookup under that lock never
+ * finds a region whose count reached zero.
  *
  * Lock order: shmr_handle.bind_lock, then shmr_table_lock, then
- * shmr_region.lock. Nothing takes mmap_lock while holding shmr_table_lock
- * (vm_ops->close may take shmr_table_lock under mmap_lock).
+ * shmr_count_lock; shmr_region.wait's lock, then shmr_handle.poll_wait's
+ * lock (the relay, wait.c). Nothing takes mmap_lock while holding
+ * shmr_table_lock (vm_ops->close may take shmr_table_lock under
+ * mmap_lock).
  */
-#ifndef _SHMR_SHMREGION_H
-#define _SHMR_SHMREGION_H
+#ifndef _SHMR_INTERNAL_H
+#define _SHMR_INTERNAL_H
 
 #include <linux/atomic.h>
 #include <linux/kref.h>
@@ -22,7 +25,6 @@
 #include <linux/mm_types.h>
 #include <linux/mutex.h>
 #include <linux/poll.h>
-#include <linux/spinlock.h>
 #include <linux/types.h>
 #include <linux/uidgid.h>
 #include <linux/wait.h>
@@ -36,27 +38,52 @@
 #define SHMR_REGION_FLAGS	(SHMR_CREATE_LAZY | SHMR_CREATE_TRANSIENT)
 
 /**
+ * struct shmr_ctrl_page - the kernel's view of the control page
+ * @seq: struct shmr_ctrl.seq as an atomic: the one update counter.
+ * @flags: struct shmr_ctrl.flags.
+ * @reserved: zero.
+ *
+ * The same layout as the uapi struct shmr_ctrl (checked in wait.c), as
+ * io_uring's struct io_rings mirrors its uapi offsets.
+ */
+struct shmr_ctrl_page {
+	atomic64_t seq;
+	u32 flags;
+	u32 reserved;
+};
+
+/* shmr_region.state */
+enum shmr_region_state {
+	SHMR_CREATING,	/* named, being populated: only CREATE sees it */
+	SHMR_READY,	/* in use */
+	SHMR_FAILED,	/* CREATE failed; gone from the table */
+};
+
+/**
  * struct shmr_region - one named shared-memory region
  * @ref: references: the name table (persistent regions while named),
- *	each bound handle, each VMA.
+ *	each bound handle, each VMA, each CREATE waiting for @state.
  * @node: entry in the name table. Protected by shmr_table_lock.
  * @named: @node is in the name table. Protected by shmr_table_lock.
+ * @state: enum shmr_region_state. Written under shmr_table_lock, read
+ *	there or with READ_ONCE() by CREATEs waiting on shmr_ready_wait.
  * @name: NUL-terminated name, zero-padded; constant.
  * @hash: full_name_hash() of @name; constant.
  * @size: size in bytes, a multiple of PAGE_SIZE; constant.
  * @nr_pages: @size in pages; constant.
- * @uid: owner (the creator's euid); constant.
+ * @uid: owner (the creator's euid), also charged for the per-user
+ *	limits; constant.
  * @gid: owner group (the creator's egid); constant.
  * @mode: permission bits, a subset of SHMR_MODE_MASK; constant.
  * @flags: SHMR_CREATE_LAZY and SHMR_CREATE_TRANSIENT as created; constant.
- * @shmem: the shmem file whose page cache holds the region's memory.
+ * @shmem: the shmem file whose page cache holds the region's memory; set
+ *	once before @state becomes SHMR_READY.
  * @ctrl_page: the zeroed page behind the read-only control mapping.
- * @ctrl: @ctrl_page's kernel address.
- * @lock: serialises NOTIFY and UNLINK, so that @ctrl->seq is never
- *	stored out of order.
- * @seq: the update sequence number. Written under @lock, read without.
- * @unlinked: the name was removed by UNLINK. Written under @lock, read
- *	with READ_ONCE().
+ * @ctrl: @ctrl_page's kernel address. @ctrl->seq is the update sequence
+ *	number: incremented by NOTIFY with a fully ordered atomic, read with
+ *	an acquire load by everything else (wait.c).
+ * @unlinked: the name was removed by UNLINK. Set once with WRITE_ONCE(),
+ *	read with READ_ONCE().
  * @wait: WAIT, read() and poll() sleep here; woken by NOTIFY and UNLINK.
  * @nr_handles: bound handles, for INFO and the listing.
  * @nr_mappings: live VMAs, for INFO and the listing.
@@ -65,6 +92,7 @@ struct shmr_region {
 	struct kref ref;
 	struct hlist_node node;
 	bool named;
+	enum shmr_region_state state;
 	char name[SHMR_NAME_MAX];
 	u32 hash;
 	u64 size;
@@ -75,9 +103,7 @@ struct shmr_region {
 	u32 flags;
 	struct file *shmem;
 	struct page *ctrl_page;
-	struct shmr_ctrl *ctrl;
-	spinlock_t lock;	/* NOTIFY and UNLINK; see above */
-	atomic64_t seq;
+	struct shmr_ctrl_page *ctrl;
 	bool unlinked;
 	wait_queue_head_t wait;
 	atomic_t nr_handles;
@@ -87,18 +113,27 @@ struct shmr_region {
 /**
  * struct shmr_handle - one open file of /dev/shmregion
  * @bind_lock: serialises CREATE and ATTACH on this handle.
- * @region: the bound region, or NULL. Set once under @bind_lock with
- *	smp_store_release() and read with smp_load_acquire()
- *	(shmr_handle_region()); never changes again until release.
+ * @region: the bound region, or NULL. Set once under @bind_lock and
+ *	@poll_wait's lock with smp_store_release() and read with
+ *	smp_load_acquire() (shmr_handle_region()); never changes again
+ *	until release.
  * @rdonly: bound read-only; set before @region is published.
  * @consumed: the last sequence number read() consumed on this handle;
  *	starts as the sequence number seen at bind.
+ * @poll_wait: where poll() of the still unbound handle waits, so that an
+ *	epoll entry added before CREATE/ATTACH is woken after binding.
+ * @relay_wanted: poll() ran while unbound. Protected by @poll_wait's lock.
+ * @relay: on @region->wait when @relay_wanted was set at bind: forwards
+ *	the region's wake-ups to @poll_wait (wait.c).
  */
 struct shmr_handle {
 	struct mutex bind_lock;	/* CREATE and ATTACH; see above */
 	struct shmr_region *region;
 	bool rdonly;
 	atomic64_t consumed;
+	wait_queue_head_t poll_wait;
+	bool relay_wanted;
+	struct wait_queue_entry relay;
 };
 
 /**
@@ -120,6 +155,8 @@ static inline struct shmr_region *shmr_handle_region(struct shmr_handle *h)
 extern u64 shmr_max_region_bytes;
 extern u64 shmr_max_total_bytes;
 extern unsigned int shmr_max_regions;
+extern u64 shmr_max_user_bytes;
+extern unsigned int shmr_max_user_regions;
 
 /* region.c */
 extern const struct attribute_group *shmr_attr_groups[];
@@ -128,6 +165,10 @@ struct shmr_region *shmr_region_create(const char *name, u64 size,
 				       umode_t mode, u32 flags, bool *created);
 struct shmr_region *shmr_region_attach(const char *name, bool rdonly);
 int shmr_region_unlink(const char *name);
+void shmr_region_info(struct shmr_region *r, struct user_namespace *ns,
+		      struct shmr_info *info);
+struct shmr_info *shmr_region_list(struct user_namespace *ns, u32 max,
+				   u32 *nr, u32 *total);
 void shmr_region_get(struct shmr_region *r);
 void shmr_region_put(struct shmr_region *r);
 int shmr_region_init(void);
@@ -137,6 +178,8 @@ void shmr_region_exit(void);
 int shmr_mmap(struct file *file, struct vm_area_struct *vma);
 
 /* wait.c */
+void shmr_handle_bind(struct file *file, struct shmr_region *r, bool rdonly);
+void shmr_handle_unbind(struct shmr_handle *h);
 u64 shmr_region_seq(struct shmr_region *r);
 void shmr_region_mark_unlinked(struct shmr_region *r);
 long shmr_ioctl_notify(struct shmr_handle *h, struct shmr_notify __user *uarg);
@@ -145,4 +188,4 @@ ssize_t shmr_read(struct file *file, char __user *buf, size_t count,
 		  loff_t *ppos);
 __poll_t shmr_poll(struct file *file, struct poll_table_struct *wait);
 
-#endif /* _SHMR_SHMREGION_H */
+#endif /* _SHMR_INTERNAL_H */
