@@ -26,9 +26,15 @@ dir=$cache/apt/$suite
 
 if [ "$suite" = host ]; then
 	[ "${1:-}" = --dir ] && { echo /; exit 0; }
-	# apt-get download into a directory _apt cannot write: not as _apt
-	[ "${1:-}" = apt-get ] && { shift; exec apt-get -o APT::Sandbox::User="$(id -un)" "$@"; }
-	exec "$@"
+	c=$1
+	shift
+	# apt's binary cache of the host's lists kept in ours (many images
+	# disable the host's), checked against the lists at each run; apt-get
+	# download into a directory _apt cannot write: not as _apt
+	mkdir -p "$dir"
+	exec "$c" -o Dir::Cache::pkgcache="$dir/pkgcache.bin" \
+		-o Dir::Cache::srcpkgcache="$dir/srcpkgcache.bin" \
+		-o APT::Sandbox::User="$(id -un)" "$@"
 fi
 [ "${1:-}" = --dir ] && { echo "$dir"; exit 0; }
 cmd=${1:?apt-get or apt-cache}
@@ -110,6 +116,8 @@ run() {
 	shift
 	"$c" -o Dir::Etc::sourcelist="$dir/sources.list" -o Dir::Etc::sourceparts=- \
 		-o Dir::State::Lists="$dir/lists" -o Dir::Cache="$dir/cache" \
+		-o Dir::Cache::pkgcache="$dir/cache/pkgcache.bin" \
+		-o Dir::Cache::srcpkgcache="$dir/cache/srcpkgcache.bin" \
 		-o Acquire::Languages=none \
 		-o Acquire::IndexTargets::deb::Contents-deb::DefaultEnabled=false \
 		-o Acquire::IndexTargets::deb::DEP-11::DefaultEnabled=false \

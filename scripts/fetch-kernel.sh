@@ -12,7 +12,8 @@
 #   scripts/fetch-kernel.sh default-kver         the host distribution's series
 #
 # Images: the metapackage (linux-image-cloud-amd64, linux-image-rt-amd64)
-# is resolved with apt-cache to linux-image-<release>, its headers, their
+# (linux-image-KVER-FLAVOUR-amd64 when the suite has one) is resolved
+# with apt-cache to linux-image-<release>, its headers, their
 # -common and linux-kbuild-X packages, which `apt-get download` fetches
 # and `dpkg-deb -x` unpacks into
 #
@@ -85,14 +86,18 @@ download() {
 # "suite release" of the newest image of series KVER, flavour F
 resolve_image() {
 	for s in $(suites "$1"); do
-		dep=$(field "$s" "linux-image-$2-amd64" Depends)
-		pkg=$(echo "$dep" | tr ',' '\n' | sed -n 's/^ *\(linux-image-[^ ]*\).*/\1/p' | head -n 1)
-		[ -n "$pkg" ] || continue
-		v=$(field "$s" "$pkg" Version)
-		if [ "$(series "$v")" = "$1" ]; then
-			echo "$s ${pkg#linux-image-}"
-			return 0
-		fi
+		# the series' own metapackage (Debian 12 carries 6.12 as
+		# linux-image-6.12-cloud-amd64), else the suite's default
+		for meta in "linux-image-$1-$2-amd64" "linux-image-$2-amd64"; do
+			dep=$(field "$s" "$meta" Depends)
+			pkg=$(echo "$dep" | tr ',' '\n' | sed -n 's/^ *\(linux-image-[^ ]*\).*/\1/p' | head -n 1)
+			[ -n "$pkg" ] || continue
+			v=$(field "$s" "$pkg" Version)
+			if [ "$(series "$v")" = "$1" ]; then
+				echo "$s ${pkg#linux-image-}"
+				return 0
+			fi
+		done
 	done
 	return 1
 }
@@ -101,6 +106,8 @@ resolve_image() {
 # final place is K), make absolute symlinks relative, build modules.dep.
 fixup() {
 	u=$1 k=$2 rel=$3
+	# merged /usr (Debian 13's packages): lib is usr/lib, as on the system
+	[ -e "$u/lib" ] || [ ! -d "$u/usr/lib/modules" ] || ln -s usr/lib "$u/lib"
 	for mk in "$u"/usr/src/linux-headers-*/Makefile; do
 		sed -i "s|^include /usr/src/|include $k/usr/src/|" "$mk"
 	done
@@ -150,9 +157,10 @@ fetch_image() {
 		pkgs="$pkgs $dep"
 	done
 	# The headers build with the kernel's own compiler (gcc-N).
-	cc=$(field "$s" "$hdr" Depends | tr ',' '\n' | sed -n 's/^ *linux-compiler-\(gcc-[0-9]*\)-.*/\1/p')
+	cc=$(field "$s" "$hdr" Depends | tr ',' '\n' | sed -n -E 's/^ *(linux-compiler-)?(gcc-[0-9]+)([- ].*)?$/\2/p' | head -n 1)
 	if [ -n "$cc" ] && ! command -v "$cc" >/dev/null 2>&1; then
-		"$here/deps.sh" "$cc" >&2
+		"$here/deps.sh" "$cc" >&2 ||
+			say "warning: no $cc here: modules will not build for $rel"
 	fi
 	# unpacked by hand (or by an older version of this script): adopt it
 	if [ -r "$k/boot/vmlinuz-$rel" ] && [ -r "$k/lib/modules/$rel/build/Makefile" ] &&
