@@ -18,7 +18,8 @@
 #                                              lib/modules/<release>/{build,...}
 #
 # the same layout as a Debian image unpacked by fetch-kernel.sh; <key>
-# hashes the fragments, the source package's version and the compiler's
+# hashes the fragments' settings (not their comments), the source
+# package's version and the compiler's
 # version: an edited fragment builds a new kernel, an unchanged one is
 # reused.  --print-dir prints that directory and --key the key, neither
 # builds.  The last line on stdout is the directory.  Environment:
@@ -56,8 +57,12 @@ case "$base" in
 esac
 upver=$base$rc
 
+# the settings of the fragments: comments are not part of the key
+settings() {
+	sed -n -E '/^(CONFIG_|# CONFIG_[A-Za-z0-9_]+ is not set)/p' "${frags[@]}"
+}
 key=$({
-	cat "${frags[@]}"
+	settings
 	echo "source: $srcver"
 	echo "compiler: $(${CC:-gcc} --version 2>/dev/null | head -n 1)"
 } | sha256sum | cut -c 1-16)
@@ -108,7 +113,7 @@ obj=$dir/build
 log=$dir/build.log
 mkdir -p "$obj"
 say "building $rel from linux-source-$kver $srcver in $dir (log: $log)"
-if [ ! -f "$obj/.config" ] || ! cat "${frags[@]}" | cmp -s - "$dir/.shmr-fragments"; then
+if [ ! -f "$obj/.config" ] || ! settings | cmp -s - "$dir/.shmr-fragments"; then
 	rm -rf "$obj" "$dir/boot" "$dir/lib"
 	mkdir -p "$obj"
 	(cd "$src" && scripts/kconfig/merge_config.sh -n -O "$obj" "${frags[@]}") > "$log" 2>&1 ||
@@ -121,7 +126,7 @@ if [ ! -f "$obj/.config" ] || ! cat "${frags[@]}" | cmp -s - "$dir/.shmr-fragmen
 		say "${frags[*]}: values Kconfig refused (above)"
 		exit 1
 	fi
-	cat "${frags[@]}" > "$dir/.shmr-fragments"
+	settings > "$dir/.shmr-fragments"
 fi
 
 # --- build, with a progress line every 250 compiled files -------------

@@ -9,7 +9,8 @@
 # The kernel is Debian's linux-source-KVER (default: the host
 # distribution's series, 6.1 on Debian 12; KVER=7.2 is sid's), configured
 # as allnoconfig + kernels/vm.config (what the VM needs) +
-# scripts/debug.config (KASAN, UBSAN, lockdep, kmemleak, ...) and built
+# scripts/debug.config (KASAN, UBSAN, lockdep, kmemleak, ...) +
+# scripts/debug-KVER.config when there is one, and built
 # by scripts/build-kernel.sh into
 #
 #   ${SHMR_CACHE:-~/.cache/shmregion}/kernels/<version>-debug-<key>/
@@ -27,5 +28,8 @@ case "${1:-}" in
 esac
 kver=${1:-${KVER:-}}
 [ -n "$kver" ] || kver=$("$here/fetch-kernel.sh" default-kver)
+# a series' own additions (scripts/debug-6.1.config), when there are any
+extra=$here/debug-$kver.config
+[ -f "$extra" ] || extra=
 exec "$here/build-kernel.sh" $opt "$kver" debug \
-	"$here/../kernels/vm.config" "$here/debug.config"
+	"$here/../kernels/vm.config" "$here/debug.config" $extra
