@@ -3,7 +3,7 @@
 # Install the Debian packages that building and testing shmregion needs.
 # Only what is missing is installed; with nothing missing this is silent.
 #
-#   scripts/deps.sh [base|kbuild|debug|rt|dkms|install|lint|stress|gcc-N]...
+#   scripts/deps.sh [base|kbuild|debug|rt|dkms|deb|install|lint|stress|gcc-N]...
 #
 # base (always): compilers, QEMU, busybox, cpio, kmod, and what fetching
 #   a kernel into the cache needs (scripts/fetch-kernel.sh).  No kernel
@@ -24,6 +24,7 @@ for extra in "$@"; do
 	gcc-[0-9]*) want="$want $extra" ;;
 	rt) ;;
 	dkms) want="$want dkms" ;;
+	deb) want="$want dpkg-dev debhelper dh-dkms fakeroot lintian pkgconf debootstrap zstd" ;;
 	install) want="$want pkg-config" ;;
 	lint) want="$want sparse perl" ;;
 	stress) want="$want stress-ng" ;;
