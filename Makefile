@@ -7,15 +7,24 @@
 # a message naming `make deps`. `make deps` and the test targets (check*,
 # lint, demo, bench, shell) install what is missing (scripts/deps.sh).
 #
-# Variables: FLAVOUR=cloud|rt|debug picks a kernel (default: the running
-# kernel when its headers are installed, else Debian's cloud kernel);
+# Variables: KVER=6.1|6.12|7.2|7.3 picks a kernel series (default: the
+# distribution's, 6.1 on Debian 12, 6.12 on Debian 13), FLAVOUR=cloud|rt|
+# debug its flavour (scripts/kernel.sh: Debian's images are unpacked, 7.x
+# and debug kernels built, all into ~/.cache/shmregion, never installed);
 # KDIR= and KERNEL= name a build tree and an image by hand; ACCEL=kvm.
 
 FLAVOUR ?=
-KDIR ?= $(shell $(CURDIR)/scripts/kernel.sh kdir $(FLAVOUR))
-KERNEL ?= $(shell $(CURDIR)/scripts/kernel.sh image $(FLAVOUR))
+KVER ?=
+# Fetched or built on first use, once per make run.
+SHMR_KERNEL ?= $(eval SHMR_KERNEL := $$(shell $(CURDIR)/scripts/kernel.sh paths \
+	'$(KVER)' '$(FLAVOUR)'))$(or $(SHMR_KERNEL),$(error no kernel for KVER=$(KVER) FLAVOUR=$(FLAVOUR)))
+KDIR ?= $(word 1,$(SHMR_KERNEL))
+KERNEL ?= $(word 2,$(SHMR_KERNEL))
+KMODDIR ?= $(dir $(KDIR))
 BUILD ?= $(CURDIR)/build
-KSRC_TAR ?= /usr/src/linux-source-6.1.tar.xz
+# The kernel source the kselftest harness (and checkpatch) come from: the
+# newest linux-source-* installed, else the newest the apt sources offer.
+KSRC_TAR ?= $(eval KSRC_TAR := $$(shell $(CURDIR)/scripts/fetch-kernel.sh source))$(KSRC_TAR)
 
 # The one version of everything (module, DKMS, library, packages).
 VERSION := $(shell cat $(CURDIR)/VERSION)
@@ -76,14 +85,15 @@ userspace: $(KSFT)/lib.mk | deps
 	@[ ! -f userspace/Makefile ] || $(MAKE) -C userspace BUILD=$(BUILD)/userspace KSFT_DIR=$(KSFT)
 
 # --- selftests ----------------------------------------------------------
-# kselftest's harness and lib.mk come from Debian's linux-source-6.1 at
-# build time; they are never committed.
+# kselftest's harness and lib.mk come from Debian's linux-source-* at
+# build time (KSRC_TAR, whichever version); they are never committed.
 $(KSFT)/lib.mk: | deps
 	mkdir -p $(KSFT)
-	tar -xJf $(KSRC_TAR) -C $(KSFT) --strip-components=4 \
-		linux-source-6.1/tools/testing/selftests/lib.mk \
-		linux-source-6.1/tools/testing/selftests/kselftest.h \
-		linux-source-6.1/tools/testing/selftests/kselftest_harness.h
+	tar -xf $(KSRC_TAR) -C $(KSFT) --strip-components=4 --wildcards \
+		'*/tools/testing/selftests/lib.mk' \
+		'*/tools/testing/selftests/kselftest.h' \
+		'*/tools/testing/selftests/kselftest_harness.h'
+	echo $(KSRC_TAR) > $(KSFT)/source
 
 SELFTEST_MAKE = $(MAKE) -C selftests KSFT_DIR=$(KSFT) \
 	SHMR_UAPI=$(CURDIR)/include/uapi USERLDFLAGS=-static

@@ -37,7 +37,7 @@ DEBUG_TIMEOUT ?= 1800
 
 debug-kernel:
 	@$(CURDIR)/scripts/deps.sh debug stress
-	$(DEBUG_KERNEL_SH)
+	$(DEBUG_KERNEL_SH) $(KVER)
 
 # The kernel first, then everything else with FLAVOUR=debug so that KDIR
 # and KERNEL name the debug kernel's tree (kernel.sh asks debug-kernel.sh).

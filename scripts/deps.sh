@@ -3,21 +3,25 @@
 # Install the Debian packages that building and testing shmregion needs.
 # Only what is missing is installed; with nothing missing this is silent.
 #
-#   scripts/deps.sh [base|debug|rt|dkms|deb|install|lint|stress]...
+#   scripts/deps.sh [base|kbuild|debug|rt|dkms|deb|install|lint|stress|gcc-N]...
 #
-# base (always): compilers, QEMU, busybox, cpio, kmod, a kernel to boot
-#   and its headers (Debian's cloud flavour, unless the running kernel
-#   has headers and a readable image), and linux-source-6.1 for the
-#   kselftest harness.
+# base (always): compilers, QEMU, busybox, cpio, kmod, and what fetching
+#   a kernel into the cache needs (scripts/fetch-kernel.sh).  No kernel
+#   image, headers or source is installed into the host: test kernels and
+#   the kernel source (the kselftest harness) are unpacked into
+#   ~/.cache/shmregion by scripts/fetch-kernel.sh and build-kernel.sh.
+# kbuild, debug: what building a kernel from source needs (KVER=7.2,
+#   FLAVOUR=debug).  gcc-N: a Debian kernel's own compiler, for its headers.
 set -eu
 
-want="gcc make gcc-multilib libc6-dev-i386 pkgconf xz-utils cpio kmod busybox-static qemu-system-x86 linux-source-6.1"
+want="gcc make gcc-multilib libc6-dev-i386 pkgconf xz-utils cpio kmod busybox-static qemu-system-x86 util-linux"
 
 
 for extra in "$@"; do
 	case "$extra" in
 	base) ;;
-	debug) want="$want bc bison flex libelf-dev libssl-dev dwarves rsync" ;;
+	kbuild|debug) want="$want bc bison flex libelf-dev libssl-dev dwarves rsync" ;;
+	gcc-[0-9]*) want="$want $extra" ;;
 	rt) ;;
 	dkms) want="$want dkms" ;;
 	deb) want="$want dpkg-dev debhelper dh-dkms fakeroot lintian pkgconf debootstrap zstd" ;;

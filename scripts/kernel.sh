@@ -1,57 +1,57 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
-# Pick the kernel that the module is built for and the VM boots.
+# Pick the kernel that the module is built for and the VM boots, fetching
+# or building it into the cache first when it is not there.
 #
-#   scripts/kernel.sh image|kdir [FLAVOUR]
+#   scripts/kernel.sh paths|image|kdir|moddir [KVER [FLAVOUR]]
 #
-# Prints the kernel image (bzImage) or the build directory (headers).
-# FLAVOUR is empty (the running kernel when its headers are installed,
-# else the newest Debian cloud kernel with headers), "cloud", "rt",
-# or "debug" (built by scripts/debug-kernel.sh, cached outside the tree).
+# paths prints "KDIR KERNEL KMODDIR" on one line; image the kernel image,
+# kdir its build tree (headers), moddir its lib/modules/<release>.
+# KVER is a series: 6.1, 6.12 (Debian's images, unpacked by
+# scripts/fetch-kernel.sh) or anything else, e.g. 7.2, 7.3 (built from
+# Debian's linux-source-KVER by scripts/build-kernel.sh with
+# kernels/vm.config); empty means the host distribution's series (6.1 on
+# Debian 12, 6.12 on Debian 13).  FLAVOUR is cloud (the default), rt, or
+# debug (scripts/debug-kernel.sh: KASAN, lockdep, ... on linux-source-KVER).
+# Nothing is installed into the host: everything lives in
+# ${SHMR_CACHE:-~/.cache/shmregion}/kernels/.  Progress goes to stderr.
 set -eu
 
-what=$1
-flavour=${2:-}
+here=$(cd "$(dirname "$0")" && pwd)
+what=${1:?usage: kernel.sh paths|image|kdir|moddir [KVER [FLAVOUR]]}
+kver=${2:-}
+flavour=${3:-cloud}
+# series that Debian ships as images this project boots; the others are
+# built (sid's 7.x images need a newer C library than Debian 12 has)
+images=${SHMR_IMAGE_SERIES:-6.1 6.12}
 
-# newest release of a flavour that has both an image and headers
-newest() {
-	for b in $(ls -d /lib/modules/*"$1"/build 2>/dev/null | sort -V -r); do
-		r=${b#/lib/modules/}
-		r=${r%/build}
-		if [ -r "/boot/vmlinuz-$r" ]; then
-			echo "$r"
-			return 0
-		fi
-	done
-	return 1
-}
-
+[ -n "$kver" ] || kver=$("$here/fetch-kernel.sh" default-kver)
 case "$flavour" in
-debug)
-	dir=$("$(dirname "$0")/debug-kernel.sh" --print-dir)
-	case "$what" in
-	image) echo "$dir/arch/x86/boot/bzImage" ;;
-	kdir) echo "$dir" ;;
+debug) dir=$("$here/debug-kernel.sh" "$kver" | tail -n 1) ;;
+cloud|rt)
+	case " $images " in
+	*" $kver "*) dir=$("$here/fetch-kernel.sh" image "$kver" "$flavour") ;;
+	*)
+		[ "$flavour" = cloud ] ||
+			{ echo "kernel.sh: KVER=$kver is built from source: no FLAVOUR=$flavour (cloud or debug)" >&2; exit 2; }
+		dir=$("$here/build-kernel.sh" "$kver" vm "$here/../kernels/vm.config" | tail -n 1)
+		;;
 	esac
-	exit 0
-	;;
-cloud) rel=$(newest -cloud-amd64) ;;
-rt) rel=$(newest -rt-amd64) ;;
-"")
-	rel=$(uname -r)
-	if [ ! -d "/lib/modules/$rel/build" ] || [ ! -r "/boot/vmlinuz-$rel" ]; then
-		rel=$(newest -cloud-amd64 || newest "")
-	fi
 	;;
 *) echo "kernel.sh: unknown FLAVOUR '$flavour' (cloud, rt, debug)" >&2; exit 2 ;;
 esac
 
-if [ -z "${rel:-}" ]; then
-	echo "kernel.sh: no kernel with headers for FLAVOUR='$flavour'; run scripts/deps.sh" >&2
+# the one release in the directory
+rel=$(ls "$dir/lib/modules" 2>/dev/null | head -n 1)
+if [ -z "$rel" ] || [ ! -r "$dir/boot/vmlinuz-$rel" ] || [ ! -d "$dir/lib/modules/$rel/build/" ]; then
+	echo "kernel.sh: no kernel in $dir" >&2
 	exit 1
 fi
+m=$dir/lib/modules/$rel
 case "$what" in
-image) echo "/boot/vmlinuz-$rel" ;;
-kdir) echo "/lib/modules/$rel/build" ;;
-*) echo "kernel.sh: image or kdir" >&2; exit 2 ;;
+paths) echo "$m/build $dir/boot/vmlinuz-$rel $m/" ;;
+image) echo "$dir/boot/vmlinuz-$rel" ;;
+kdir) echo "$m/build" ;;
+moddir) echo "$m/" ;;
+*) echo "kernel.sh: paths, image, kdir or moddir" >&2; exit 2 ;;
 esac
