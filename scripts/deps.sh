@@ -6,7 +6,8 @@
 #   scripts/deps.sh [base|kbuild|debug|rt|dkms|deb|install|lint|stress|gcc-N]...
 #
 # base (always): compilers, QEMU, busybox, cpio, kmod, and what fetching
-#   a kernel into the cache needs (scripts/fetch-kernel.sh).  No kernel
+#   a kernel into the cache needs (scripts/fetch-kernel.sh), pahole
+#   (dwarves: Debian 13's 6.12 headers make BTF for modules).  No kernel
 #   image, headers or source is installed into the host: test kernels and
 #   the kernel source (the kselftest harness) are unpacked into
 #   ~/.cache/shmregion by scripts/fetch-kernel.sh and build-kernel.sh.
@@ -14,7 +15,7 @@
 #   FLAVOUR=debug).  gcc-N: a Debian kernel's own compiler, for its headers.
 set -eu
 
-want="gcc make gcc-multilib libc6-dev-i386 pkgconf xz-utils cpio kmod busybox-static qemu-system-x86 util-linux"
+want="gcc make gcc-multilib libc6-dev-i386 pkgconf xz-utils cpio kmod busybox-static qemu-system-x86 util-linux dwarves"
 
 
 for extra in "$@"; do
