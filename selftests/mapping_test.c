@@ -334,4 +334,41 @@ TEST_F(region, file_paths_through_the_handle)
 	}
 }
 
+/*
+ * A handle bound while another reference to its file exists (here a dup;
+ * as well another thread or process that might be inside mmap()) keeps
+ * the device's own mapping (docs/design.md): its mappings and every other
+ * handle's still work, writable ones included, and see the same data.
+ */
+TEST(bind_with_a_second_reference)
+{
+	char name[SHMR_NAME_MAX];
+	uint32_t *p, *q;
+	int fd, dupfd, other, i;
+
+	REQUIRE_DEVICE();
+	test_name(name, "dup");
+	fd = dev_open(O_RDWR);
+	ASSERT_LE(0, fd);
+	dupfd = dup(fd);
+	ASSERT_LE(0, dupfd);
+	ASSERT_EQ(0, ioc_create(fd, name, REGION_BYTES, 0600, SHMR_CREATE_EXCL));
+	for (i = 0; i < 3; i++) {
+		p = map_region(dupfd, REGION_BYTES, PROT_READ | PROT_WRITE, 0);
+		ASSERT_NE(MAP_FAILED, p);
+		fill(p, REGION_BYTES);
+		other = attach_region(name, 0);
+		ASSERT_LE(0, other);
+		q = map_region(other, REGION_BYTES, PROT_READ | PROT_WRITE, 0);
+		ASSERT_NE(MAP_FAILED, q);
+		EXPECT_EQ(-1, check(q, REGION_BYTES));
+		EXPECT_EQ(0, munmap(q, REGION_BYTES));
+		EXPECT_EQ(0, close(other));
+		EXPECT_EQ(0, munmap(p, REGION_BYTES));
+	}
+	EXPECT_EQ(0, close(dupfd));
+	EXPECT_EQ(0, close(fd));
+	EXPECT_EQ(0, unlink_name(name));
+}
+
 TEST_HARNESS_MAIN
