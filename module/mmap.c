@@ -133,8 +133,7 @@ static int shmr_mmap_data(struct shmr_handle *h, struct shmr_region *r,
  * File offset SHMR_CTRL_OFFSET maps the control page; offsets below it
  * map the region's data. Only shared mappings are allowed (VM_MAYSHARE:
  * the core drops VM_SHARED itself for a MAP_SHARED mapping of a file
- * opened read-only). A data mapping grown by mremap() gets SIGBUS past
- * the region's end, as a memfd mapping past its file's size does.
+ * opened read-only). VM_DONTEXPAND makes mremap() growth fail.
  *
  * Context: mmap_lock held for writing.
  * Return: 0, -EBADFD (unbound), -EINVAL or -EACCES (docs/abi.md, mmap).
@@ -156,6 +155,13 @@ int shmr_mmap(struct file *file, struct vm_area_struct *vma)
 	if (ret)
 		return ret;
 
+	/*
+	 * VM_DONTEXPAND, as before 0.2.0: without it, since 6.12 a new
+	 * mmap() next to an existing data VMA of this file is merged into it
+	 * without calling us, past the region's end (the fuzzer found it).
+	 * The price: mlock() skips the mapping (docs/design.md).
+	 */
+	vm_flags_set(vma, VM_DONTEXPAND);
 	vma->vm_private_data = r;
 	shmr_vma_open(vma);
 	return 0;

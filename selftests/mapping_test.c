@@ -2,17 +2,14 @@
 /*
  * Mapped region pages behave like any shmem mapping's (DESIGN.md,
  * "Mapping"): the kernel's reverse map finds them, so MADV_PAGEOUT swaps
- * them out and they come back intact; mlock() and MAP_LOCKED lock them;
- * a read fault maps the pages around it; a data mapping grown with
- * mremap() gives SIGBUS past the region's end, as memfd does; and the
+ * them out and they come back intact; a read fault maps the pages around
+ * it; no mapping ever reaches past the region; and the
  * file paths that now reach the shmem address space through the handle
  * (fadvise, readahead, splice, fsync) answer as documented.
  */
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
-#include <setjmp.h>
-#include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -217,31 +214,6 @@ TEST_F(region, pageout_swaps_mapped_pages)
 	swap_off();
 }
 
-/* mlock() and mlockall() lock the region's pages (smaps' Locked:). */
-TEST_F(region, mlock_locks_pages)
-{
-	ASSERT_EQ(0, smaps_kb(self->p, "Locked"));
-	ASSERT_EQ(0, mlock(self->p, REGION_BYTES));
-	EXPECT_EQ(REGION_BYTES >> 10, smaps_kb(self->p, "Locked"));
-	ASSERT_EQ(0, munlock(self->p, REGION_BYTES));
-	EXPECT_EQ(0, smaps_kb(self->p, "Locked"));
-
-	ASSERT_EQ(0, mlockall(MCL_CURRENT));
-	EXPECT_EQ(REGION_BYTES >> 10, smaps_kb(self->p, "Locked"));
-	ASSERT_EQ(0, munlockall());
-	EXPECT_EQ(0, smaps_kb(self->p, "Locked"));
-}
-
-TEST_F(region, map_locked_locks_pages)
-{
-	void *q = mmap(NULL, REGION_BYTES, PROT_READ, MAP_SHARED | MAP_LOCKED,
-		       self->fd, 0);
-
-	ASSERT_NE(MAP_FAILED, q);
-	EXPECT_EQ(REGION_BYTES >> 10, smaps_kb(q, "Locked"));
-	EXPECT_EQ(0, munmap(q, REGION_BYTES));
-}
-
 /* A read fault maps the pages around it: far fewer faults than pages. */
 TEST_F(region, fault_around_on_read)
 {
@@ -265,36 +237,27 @@ TEST_F(region, fault_around_on_read)
 	EXPECT_EQ(0, munmap(q, REGION_BYTES));
 }
 
-static sigjmp_buf bus_jmp;
-
-static void on_sigbus(int sig)
+/* mremap() cannot grow a data mapping past what mmap() checked. */
+TEST_F(region, mremap_cannot_grow)
 {
-	siglongjmp(bus_jmp, 1);
+	void *q = mremap(self->p, REGION_BYTES, REGION_BYTES + page_size(),
+			 MREMAP_MAYMOVE);
+
+	EXPECT_EQ(MAP_FAILED, q);
 }
 
-/* Grown by mremap(): the region's pages still map, past its end SIGBUS. */
-TEST_F(region, mremap_growth_sigbus_past_end)
+/* A second mmap() right after a data mapping is checked, not merged. */
+TEST_F(region, adjacent_mmap_past_end_refused)
 {
-	struct sigaction sa = { .sa_handler = on_sigbus }, old;
 	size_t ps = page_size();
-	volatile char *q;
+	char *q;
 
-	fill(self->p, REGION_BYTES);
-	q = mremap(self->p, REGION_BYTES, REGION_BYTES + 2 * ps,
-		   MREMAP_MAYMOVE);
-	ASSERT_NE(MAP_FAILED, q);
-	self->p = (uint32_t *)q;
-	EXPECT_EQ(-1, check(self->p, REGION_BYTES));
-
-	ASSERT_EQ(0, sigaction(SIGBUS, &sa, &old));
-	if (!sigsetjmp(bus_jmp, 1)) {
-		q[REGION_BYTES] = 1;
-		TH_LOG("no SIGBUS past the region's end");
-		EXPECT_TRUE(false);
-	}
-	ASSERT_EQ(0, sigaction(SIGBUS, &old, NULL));
-	/* the grown tail has no pages: unmap it so teardown sees the rest */
-	EXPECT_EQ(0, munmap((char *)q + REGION_BYTES, 2 * ps));
+	q = mmap((char *)self->p + REGION_BYTES, ps, PROT_READ | PROT_WRITE,
+		 MAP_SHARED, self->fd, REGION_BYTES);
+	EXPECT_EQ(MAP_FAILED, q);
+	EXPECT_EQ(EINVAL, errno);
+	if (q != MAP_FAILED)
+		munmap(q, ps);
 }
 
 /* The file paths that reach the shmem mapping through the handle. */
