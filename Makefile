@@ -38,7 +38,10 @@ KSFT = $(BUILD)/kselftest
 PAYLOAD = $(BUILD)/payload
 # Which test programs the guest runs: tests (64-bit selftests and the
 # userspace tests), tests32 (the selftests built with -m32: compat ioctl).
+# ONLY= an extended regex to run only the programs it matches
+# (`make check ONLY=mapping_test`).
 SUITES ?= tests
+ONLY ?=
 
 VM = KERNEL=$(KERNEL) MODULE=$(KMOD)/module/shmregion.ko KMODDIR=$(dir $(KDIR)) \
      PAYLOAD=$(PAYLOAD) WORK=$(BUILD)/vm $(CURDIR)/scripts/vm.sh
@@ -111,7 +114,8 @@ payload: selftests userspace
 	cp $(BUILD)/selftests/* $(PAYLOAD)/tests/
 	for t in $(BUILD)/selftests32/*; do cp $$t $(PAYLOAD)/tests32/$$(basename $$t)_32; done
 	[ ! -d $(BUILD)/userspace/payload ] || cp -a $(BUILD)/userspace/payload/. $(PAYLOAD)/
-	cd $(PAYLOAD) && find $(SUITES) -type f -name '*_test*' | sort > tests.list
+	cd $(PAYLOAD) && find $(SUITES) -type f -name '*_test*' | sort | \
+		grep -E '$(or $(ONLY),.)' > tests.list
 
 check: module payload
 	$(VM) check
@@ -192,4 +196,5 @@ ifneq ($(wildcard $(CURDIR)/packaging/deb.mk),)
 	@echo '  deb              build the Debian packages'
 	@echo '  check-deb        build, lint and install-test the Debian packages'
 endif
-	@echo 'Variables: FLAVOUR=cloud|rt|debug, KDIR=, KERNEL=, ACCEL=kvm, BUILD=, DESTDIR=, PREFIX='
+	@echo 'Variables: KVER=6.1|6.12|7.2|7.3, FLAVOUR=cloud|rt|debug, ONLY=<regex> (check: only those programs),'
+	@echo '  KDIR=, KERNEL=, ACCEL=kvm, BUILD=, DESTDIR=, PREFIX='

@@ -174,8 +174,14 @@ void shmr_region_put(struct shmr_region *r);
 int shmr_region_init(void);
 void shmr_region_exit(void);
 
-/* mmap.c */
+/* mmap.c: .mmap_prepare where the kernel has it and ->mapped (7.2) */
+#ifdef SHMR_HAVE_MMAP_PREPARE
+int shmr_mmap_prepare(struct vm_area_desc *desc);
+#define SHMR_FOP_MMAP	.mmap_prepare = shmr_mmap_prepare
+#else
 int shmr_mmap(struct file *file, struct vm_area_struct *vma);
+#define SHMR_FOP_MMAP	.mmap = shmr_mmap
+#endif
 
 /* wait.c */
 void shmr_handle_bind(struct file *file, struct shmr_region *r, bool rdonly);

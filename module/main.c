@@ -305,7 +305,7 @@ static const struct file_operations shmr_fops = {
 	.release	= shmr_release,
 	.read		= shmr_read,
 	.poll		= shmr_poll,
-	.mmap		= shmr_mmap,
+	SHMR_FOP_MMAP,
 	.unlocked_ioctl	= shmr_ioctl,
 	.compat_ioctl	= compat_ptr_ioctl,
 };

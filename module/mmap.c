@@ -15,6 +15,11 @@
  * Replaced in 0.2.0: the VMA was in the device inode's (empty) reverse
  * map and VM_DONTEXPAND, so mapped pages could not be reclaimed or
  * migrated, each page took its own fault, and mlock() locked nothing.
+ * Data VMAs are no longer "special" (VM_DONTEXPAND): mlock() locks them,
+ * and mremap() may grow them, with SIGBUS past the region's end. Where
+ * the kernel has .mmap_prepare and ->mapped (7.2) every mmap() is checked
+ * before the core tries to merge it; before that, VM_DONTDUMP keeps a new
+ * mmap() from being merged into a data VMA unchecked (shmr_mmap()).
  */
 #include <linux/fs.h>
 #include <linux/mm.h>
@@ -67,7 +72,75 @@ static vm_fault_t shmr_data_fault(struct vm_fault *vmf)
 	return 0;
 }
 
+/*
+ * What a new mapping asks for, read from its VMA (.mmap) or from its VMA
+ * descriptor (.mmap_prepare): the checks are the same for both.
+ */
+struct shmr_map_req {
+	pgoff_t pgoff;
+	unsigned long pages;
+	bool shared;
+	bool write;
+};
+
+/**
+ * shmr_map_check() - may this handle map what @req asks for?
+ * @h: the handle being mapped.
+ * @req: the mapping's offset, length and access.
+ *
+ * File offset SHMR_CTRL_OFFSET maps the control page (one page, never
+ * writable); offsets below it map the region's data, inside the region.
+ * Only shared mappings are allowed (VM_MAYSHARE: the core drops VM_SHARED
+ * itself for a MAP_SHARED mapping of a file opened read-only).
+ *
+ * Return: the handle's region, or ERR_PTR(-EBADFD) (unbound), -EINVAL or
+ * -EACCES (docs/abi.md, mmap).
+ */
+static struct shmr_region *shmr_map_check(struct shmr_handle *h,
+					  const struct shmr_map_req *req)
+{
+	struct shmr_region *r = shmr_handle_region(h);
+
+	if (!r)
+		return ERR_PTR(-EBADFD);
+	if (!req->shared)
+		return ERR_PTR(-EINVAL);
+	if (req->pgoff == SHMR_CTRL_PGOFF) {
+		if (req->pages != 1)
+			return ERR_PTR(-EINVAL);
+		return req->write ? ERR_PTR(-EACCES) : r;
+	}
+	if (req->pgoff >= r->nr_pages || req->pages > r->nr_pages - req->pgoff)
+		return ERR_PTR(-EINVAL);
+	if (h->rdonly && req->write)
+		return ERR_PTR(-EACCES);
+	return r;
+}
+
+#ifdef SHMR_HAVE_MMAP_PREPARE
+/*
+ * 7.x: the region reference is taken once the VMA exists (->mapped); a
+ * mapping that fails after .mmap_prepare, or that is merged into an
+ * adjacent VMA (which holds its own reference), takes none.
+ */
+static int shmr_vma_mapped(unsigned long start, unsigned long end,
+			   pgoff_t pgoff, const struct file *file,
+			   void **vm_private_data)
+{
+	struct shmr_region *r = *vm_private_data;
+
+	shmr_region_get(r);
+	atomic_inc(&r->nr_mappings);
+	return 0;
+}
+
+#define SHMR_VM_MAPPED	.mapped = shmr_vma_mapped,
+#else
+#define SHMR_VM_MAPPED
+#endif
+
 static const struct vm_operations_struct shmr_data_vm_ops = {
+	SHMR_VM_MAPPED
 	.open		= shmr_vma_open,
 	.close		= shmr_vma_close,
 	.fault		= shmr_data_fault,
@@ -88,81 +161,96 @@ static vm_fault_t shmr_ctrl_fault(struct vm_fault *vmf)
 }
 
 static const struct vm_operations_struct shmr_ctrl_vm_ops = {
+	SHMR_VM_MAPPED
 	.open	= shmr_vma_open,
 	.close	= shmr_vma_close,
 	.fault	= shmr_ctrl_fault,
 };
 
-static int shmr_mmap_ctrl(struct vm_area_struct *vma)
+#ifdef SHMR_HAVE_MMAP_PREPARE
+/**
+ * shmr_mmap_prepare() - mmap() of a handle: region data or the control page
+ * @desc: the mapping about to be made.
+ *
+ * Called before the core tries to merge the new mapping with its
+ * neighbours, so every mmap() is checked here: data mappings need no
+ * special flag, and mlock() locks them. A read-only handle's mappings
+ * lose VM_MAYWRITE, so that mprotect(PROT_WRITE) fails with EACCES too.
+ * The control page is a kernel page, not region data: special (mlock()
+ * and mremap() growth skip it), never written.
+ *
+ * Context: mmap_lock held for writing.
+ * Return: 0, or what shmr_map_check() returns.
+ */
+int shmr_mmap_prepare(struct vm_area_desc *desc)
 {
-	if (vma_pages(vma) != 1)
-		return -EINVAL;
-	if (vma->vm_flags & VM_WRITE)
-		return -EACCES;
-	/*
-	 * The control page is a kernel page, not region data: special
-	 * (mlock() and mremap() growth skip it), never written.
-	 */
-	vm_flags_clear(vma, VM_MAYWRITE);
-	vm_flags_set(vma, VM_DONTEXPAND | VM_DONTDUMP);
-	vma->vm_ops = &shmr_ctrl_vm_ops;
-	return 0;
-}
+	const struct shmr_map_req req = {
+		.pgoff	= desc->pgoff,
+		.pages	= vma_desc_pages(desc),
+		.shared	= vma_desc_test(desc, VMA_MAYSHARE_BIT),
+		.write	= vma_desc_test(desc, VMA_WRITE_BIT),
+	};
+	struct shmr_handle *h = desc->file->private_data;
+	struct shmr_region *r = shmr_map_check(h, &req);
 
-static int shmr_mmap_data(struct shmr_handle *h, struct shmr_region *r,
-			  struct vm_area_struct *vma)
-{
-	if (vma->vm_pgoff >= r->nr_pages ||
-	    vma_pages(vma) > r->nr_pages - vma->vm_pgoff)
-		return -EINVAL;
-	if (h->rdonly) {
-		if (vma->vm_flags & VM_WRITE)
-			return -EACCES;
-		/* so that mprotect(PROT_WRITE) fails with EACCES too */
-		vm_flags_clear(vma, VM_MAYWRITE);
+	if (IS_ERR(r))
+		return PTR_ERR(r);
+	if (req.pgoff == SHMR_CTRL_PGOFF) {
+		vma_desc_clear_flags(desc, VMA_MAYWRITE_BIT);
+		vma_desc_set_flags(desc, VMA_DONTEXPAND_BIT, VMA_DONTDUMP_BIT);
+		desc->vm_ops = &shmr_ctrl_vm_ops;
+	} else {
+		if (h->rdonly)
+			vma_desc_clear_flags(desc, VMA_MAYWRITE_BIT);
+		desc->vm_ops = &shmr_data_vm_ops;
 	}
-	vma->vm_ops = &shmr_data_vm_ops;
+	/* the reference is taken by shmr_vma_mapped() */
+	desc->private_data = r;
 	return 0;
 }
-
+#else
 /**
  * shmr_mmap() - mmap() of a handle: region data or the control page
  * @file: the handle's file.
  * @vma: the new mapping.
  *
- * File offset SHMR_CTRL_OFFSET maps the control page; offsets below it
- * map the region's data. Only shared mappings are allowed (VM_MAYSHARE:
- * the core drops VM_SHARED itself for a MAP_SHARED mapping of a file
- * opened read-only). VM_DONTEXPAND makes mremap() growth fail.
+ * As shmr_mmap_prepare(), for kernels without .mmap_prepare and
+ * ->mapped (before 7.2). Here the core may merge a new mmap() into an
+ * adjacent VMA of the same file without calling us (6.12 and later; 6.1
+ * never merges VMAs with ->close), which could reach past the region's
+ * end: data VMAs carry VM_DONTDUMP, a flag no fresh mmap() has, so they
+ * never merge with one. (Not VM_DONTEXPAND: mlock() skips such "special"
+ * VMAs.) Region data is MAP_SHARED of a device file, which the default
+ * coredump_filter does not dump anyway.
  *
  * Context: mmap_lock held for writing.
- * Return: 0, -EBADFD (unbound), -EINVAL or -EACCES (docs/abi.md, mmap).
+ * Return: 0, or what shmr_map_check() returns.
  */
 int shmr_mmap(struct file *file, struct vm_area_struct *vma)
 {
+	const struct shmr_map_req req = {
+		.pgoff	= vma->vm_pgoff,
+		.pages	= vma_pages(vma),
+		.shared	= vma->vm_flags & VM_MAYSHARE,
+		.write	= vma->vm_flags & VM_WRITE,
+	};
 	struct shmr_handle *h = file->private_data;
-	struct shmr_region *r = shmr_handle_region(h);
-	int ret;
+	struct shmr_region *r = shmr_map_check(h, &req);
 
-	if (!r)
-		return -EBADFD;
-	if (!(vma->vm_flags & VM_MAYSHARE))
-		return -EINVAL;
-	if (vma->vm_pgoff == SHMR_CTRL_PGOFF)
-		ret = shmr_mmap_ctrl(vma);
-	else
-		ret = shmr_mmap_data(h, r, vma);
-	if (ret)
-		return ret;
-
-	/*
-	 * VM_DONTEXPAND, as before 0.2.0: without it, since 6.12 a new
-	 * mmap() next to an existing data VMA of this file is merged into it
-	 * without calling us, past the region's end (the fuzzer found it).
-	 * The price: mlock() skips the mapping (docs/design.md).
-	 */
-	vm_flags_set(vma, VM_DONTEXPAND);
+	if (IS_ERR(r))
+		return PTR_ERR(r);
+	if (req.pgoff == SHMR_CTRL_PGOFF) {
+		vm_flags_clear(vma, VM_MAYWRITE);
+		vm_flags_set(vma, VM_DONTEXPAND | VM_DONTDUMP);
+		vma->vm_ops = &shmr_ctrl_vm_ops;
+	} else {
+		if (h->rdonly)
+			vm_flags_clear(vma, VM_MAYWRITE);
+		vm_flags_set(vma, VM_DONTDUMP);
+		vma->vm_ops = &shmr_data_vm_ops;
+	}
 	vma->vm_private_data = r;
 	shmr_vma_open(vma);
 	return 0;
 }
+#endif

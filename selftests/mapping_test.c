@@ -3,13 +3,15 @@
  * Mapped region pages behave like any shmem mapping's (DESIGN.md,
  * "Mapping"): the kernel's reverse map finds them, so MADV_PAGEOUT swaps
  * them out and they come back intact; a read fault maps the pages around
- * it; no mapping ever reaches past the region; and the
+ * it; mlock() locks them; no mapping ever maps anything past the region;
+ * and the
  * file paths that now reach the shmem address space through the handle
  * (fadvise, readahead, splice, fsync) answer as documented.
  */
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -52,6 +54,44 @@ static long smaps_kb(void *addr, const char *field)
 	}
 	fclose(f);
 	return val;
+}
+
+/* Does the smaps entry for the mapping at @addr list VmFlags @flag? */
+static int smaps_has_flag(void *addr, const char *flag)
+{
+	char line[512], *tok, *save;
+	unsigned long start, end;
+	int in = 0, found = 0;
+	FILE *f;
+
+	f = fopen("/proc/self/smaps", "re");
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f)) {
+		if (sscanf(line, "%lx-%lx ", &start, &end) == 2 &&
+		    strchr(line, '-') < strchr(line, ' ')) {
+			in = start == (unsigned long)addr;
+			continue;
+		}
+		if (!in || strncmp(line, "VmFlags:", 8))
+			continue;
+		for (tok = strtok_r(line + 8, " \n", &save); tok;
+		     tok = strtok_r(NULL, " \n", &save))
+			found |= !strcmp(tok, flag);
+	}
+	fclose(f);
+	return found;
+}
+
+/*
+ * Locked, all of it: VmFlags "lo", every page resident, and Locked equal
+ * to Pss (smaps counts locked pages proportionally to their sharers).
+ */
+static int all_locked(void *addr, size_t len)
+{
+	return smaps_has_flag(addr, "lo") == 1 &&
+	       smaps_kb(addr, "Rss") == (long)(len >> 10) &&
+	       smaps_kb(addr, "Locked") == smaps_kb(addr, "Pss");
 }
 
 static uint64_t vmstat(const char *key)
@@ -237,27 +277,143 @@ TEST_F(region, fault_around_on_read)
 	EXPECT_EQ(0, munmap(q, REGION_BYTES));
 }
 
-/* mremap() cannot grow a data mapping past what mmap() checked. */
-TEST_F(region, mremap_cannot_grow)
+/*
+ * 128 + the signal that a child touching @addr (writing back what it
+ * reads) died of, or its exit code: 0 if the access went through.
+ */
+static int touch_in_child(volatile char *addr)
 {
-	void *q = mremap(self->p, REGION_BYTES, REGION_BYTES + page_size(),
-			 MREMAP_MAYMOVE);
+	pid_t pid = fork_child();
 
-	EXPECT_EQ(MAP_FAILED, q);
+	if (pid == 0) {
+		*addr = *addr;
+		_exit(0);
+	}
+	return reap(pid);
+}
+
+/*
+ * mremap() may grow a data mapping (DESIGN.md: as memfd), but nothing is
+ * ever mapped past the region's end: a touch there is SIGBUS, and the
+ * data before it is intact.
+ */
+TEST_F(region, mremap_growth_sigbus_past_end)
+{
+	size_t ps = page_size();
+	uint32_t *q;
+
+	fill(self->p, REGION_BYTES);
+	q = mremap(self->p, REGION_BYTES, REGION_BYTES + ps, MREMAP_MAYMOVE);
+	ASSERT_NE(MAP_FAILED, q) TH_LOG("mremap: %s", strerror(errno));
+	self->p = q;
+	EXPECT_EQ(128 + SIGBUS, touch_in_child((char *)q + REGION_BYTES));
+	EXPECT_EQ(0, touch_in_child((char *)q + REGION_BYTES - 1));
+	EXPECT_EQ(-1, check(q, REGION_BYTES));
+	/* the teardown unmaps the region's part, this the grown page */
+	EXPECT_EQ(0, munmap((char *)q + REGION_BYTES, ps));
+}
+
+/*
+ * A mapping of the whole region with an unmapped page right after it:
+ * where a merge with an adjacent mmap() would happen.
+ */
+static void *map_before_a_hole(int fd)
+{
+	size_t ps = page_size();
+	char *room, *p;
+
+	room = mmap(NULL, REGION_BYTES + ps, PROT_NONE,
+		    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (room == MAP_FAILED)
+		return MAP_FAILED;
+	p = mmap(room, REGION_BYTES, PROT_READ | PROT_WRITE,
+		 MAP_SHARED | MAP_FIXED, fd, 0);
+	munmap(room + REGION_BYTES, ps);
+	return p;
 }
 
 /* A second mmap() right after a data mapping is checked, not merged. */
 TEST_F(region, adjacent_mmap_past_end_refused)
 {
 	size_t ps = page_size();
-	char *q;
+	char *p, *q;
 
-	q = mmap((char *)self->p + REGION_BYTES, ps, PROT_READ | PROT_WRITE,
-		 MAP_SHARED, self->fd, REGION_BYTES);
+	p = map_before_a_hole(self->fd);
+	ASSERT_NE(MAP_FAILED, p);
+	q = mmap(p + REGION_BYTES, ps, PROT_READ | PROT_WRITE,
+		 MAP_SHARED | MAP_FIXED_NOREPLACE, self->fd, REGION_BYTES);
 	EXPECT_EQ(MAP_FAILED, q);
 	EXPECT_EQ(EINVAL, errno);
 	if (q != MAP_FAILED)
 		munmap(q, ps);
+	EXPECT_EQ(0, munmap(p, REGION_BYTES));
+}
+
+/*
+ * After MADV_DODUMP takes away the flag that keeps data VMAs from merging
+ * on kernels without .mmap_prepare (6.12 to 7.1: docs/abi.md), an
+ * adjacent mmap() past the end may be merged without being checked; even
+ * then nothing is mapped there.
+ */
+TEST_F(region, adjacent_mmap_after_dodump_maps_nothing_past_end)
+{
+	size_t ps = page_size();
+	char *p, *q;
+
+	p = map_before_a_hole(self->fd);
+	ASSERT_NE(MAP_FAILED, p);
+	ASSERT_EQ(0, madvise(p, REGION_BYTES, MADV_DODUMP));
+	q = mmap(p + REGION_BYTES, ps, PROT_READ | PROT_WRITE,
+		 MAP_SHARED | MAP_FIXED_NOREPLACE, self->fd, REGION_BYTES);
+	if (q == MAP_FAILED) {
+		EXPECT_EQ(EINVAL, errno);
+	} else {
+		TH_LOG("merged without a check (no .mmap_prepare)");
+		EXPECT_EQ(128 + SIGBUS, touch_in_child(q));
+		EXPECT_EQ(0, munmap(q, ps));
+	}
+	EXPECT_EQ(0, munmap(p, REGION_BYTES));
+}
+
+/* mlock() locks a region mapping (DESIGN.md: real-time users rely on it). */
+TEST_F(region, mlock_locks_the_mapping)
+{
+	fill(self->p, REGION_BYTES);
+	ASSERT_EQ(0, mlock(self->p, REGION_BYTES));
+	EXPECT_TRUE(all_locked(self->p, REGION_BYTES));
+	EXPECT_EQ(0, munlock(self->p, REGION_BYTES));
+	EXPECT_EQ(0, smaps_kb(self->p, "Locked"));
+	EXPECT_EQ(0, smaps_has_flag(self->p, "lo"));
+}
+
+/* MAP_LOCKED populates and locks the whole mapping at mmap() time. */
+TEST_F(region, map_locked_populates_and_locks)
+{
+	uint32_t *q;
+
+	fill(self->p, REGION_BYTES);
+	q = mmap(NULL, REGION_BYTES, PROT_READ, MAP_SHARED | MAP_LOCKED,
+		 self->fd, 0);
+	ASSERT_NE(MAP_FAILED, q);
+	EXPECT_TRUE(all_locked(q, REGION_BYTES));
+	EXPECT_EQ(-1, check(q, REGION_BYTES));
+	EXPECT_EQ(0, munmap(q, REGION_BYTES));
+}
+
+/* mlockall(MCL_CURRENT) locks it too (in a child: it locks everything). */
+TEST_F(region, mlockall_locks_the_mapping)
+{
+	pid_t pid;
+
+	fill(self->p, REGION_BYTES);
+	pid = fork_child();
+	ASSERT_LE(0, pid);
+	if (pid == 0) {
+		if (mlockall(MCL_CURRENT))
+			_exit(1);
+		_exit(all_locked(self->p, REGION_BYTES) ? 0 : 2);
+	}
+	EXPECT_EQ(0, reap(pid));
 }
 
 /* The file paths that reach the shmem mapping through the handle. */
