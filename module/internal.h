@@ -41,7 +41,10 @@
  * struct shmr_ctrl_page - the kernel's view of the control page
  * @seq: struct shmr_ctrl.seq as an atomic: the one update counter.
  * @flags: struct shmr_ctrl.flags.
- * @reserved: zero.
+ * @waiters: struct shmr_ctrl.waiters: sleepers in WAIT and read(), plus
+ *	polled handles. Userspace may write the page (a read-write handle's
+ *	mapping), so the kernel uses this only to publish the count, never
+ *	to decide anything.
  *
  * The same layout as the uapi struct shmr_ctrl (checked in wait.c), as
  * io_uring's struct io_rings mirrors its uapi offsets.
@@ -49,7 +52,7 @@
 struct shmr_ctrl_page {
 	atomic64_t seq;
 	u32 flags;
-	u32 reserved;
+	atomic_t waiters;
 };
 
 /* shmr_region.state */
@@ -125,6 +128,10 @@ struct shmr_region {
  * @relay_wanted: poll() ran while unbound. Protected by @poll_wait's lock.
  * @relay: on @region->wait when @relay_wanted was set at bind: forwards
  *	the region's wake-ups to @poll_wait (wait.c).
+ * @polled: the handle is counted in its region's shmr_ctrl.waiters, from
+ *	its first poll() (or a bind with @relay_wanted) until release: its
+ *	pollers may sleep on the region's queue at any time. Set once, with
+ *	xchg().
  */
 struct shmr_handle {
 	struct mutex bind_lock;	/* CREATE and ATTACH; see above */
@@ -134,6 +141,7 @@ struct shmr_handle {
 	wait_queue_head_t poll_wait;
 	bool relay_wanted;
 	struct wait_queue_entry relay;
+	bool polled;
 };
 
 /**

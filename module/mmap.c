@@ -88,8 +88,9 @@ struct shmr_map_req {
  * @h: the handle being mapped.
  * @req: the mapping's offset, length and access.
  *
- * File offset SHMR_CTRL_OFFSET maps the control page (one page, never
- * writable); offsets below it map the region's data, inside the region.
+ * File offset SHMR_CTRL_OFFSET maps the control page (one page); offsets
+ * below it map the region's data, inside the region. Neither is writable
+ * through a read-only handle.
  * Only shared mappings are allowed (VM_MAYSHARE: the core drops VM_SHARED
  * itself for a MAP_SHARED mapping of a file opened read-only).
  *
@@ -108,10 +109,10 @@ static struct shmr_region *shmr_map_check(struct shmr_handle *h,
 	if (req->pgoff == SHMR_CTRL_PGOFF) {
 		if (req->pages != 1)
 			return ERR_PTR(-EINVAL);
-		return req->write ? ERR_PTR(-EACCES) : r;
-	}
-	if (req->pgoff >= r->nr_pages || req->pages > r->nr_pages - req->pgoff)
+	} else if (req->pgoff >= r->nr_pages ||
+		   req->pages > r->nr_pages - req->pgoff) {
 		return ERR_PTR(-EINVAL);
+	}
 	if (h->rdonly && req->write)
 		return ERR_PTR(-EACCES);
 	return r;
@@ -148,7 +149,11 @@ static const struct vm_operations_struct shmr_data_vm_ops = {
 	.map_pages	= filemap_map_pages,
 };
 
-/* The control page: one zeroed kernel page, mapped read-only. */
+/*
+ * The control page: one zeroed kernel page. A read-write handle may map
+ * it writable, to notify without a system call (the eventcount: struct
+ * shmr_ctrl); the kernel never trusts what userspace writes there.
+ */
 static vm_fault_t shmr_ctrl_fault(struct vm_fault *vmf)
 {
 	struct shmr_region *r = vmf->vma->vm_private_data;
@@ -177,7 +182,7 @@ static const struct vm_operations_struct shmr_ctrl_vm_ops = {
  * special flag, and mlock() locks them. A read-only handle's mappings
  * lose VM_MAYWRITE, so that mprotect(PROT_WRITE) fails with EACCES too.
  * The control page is a kernel page, not region data: special (mlock()
- * and mremap() growth skip it), never written.
+ * and mremap() growth skip it).
  *
  * Context: mmap_lock held for writing.
  * Return: 0, or what shmr_map_check() returns.
@@ -195,13 +200,12 @@ int shmr_mmap_prepare(struct vm_area_desc *desc)
 
 	if (IS_ERR(r))
 		return PTR_ERR(r);
-	if (req.pgoff == SHMR_CTRL_PGOFF) {
+	if (h->rdonly)
 		vma_desc_clear_flags(desc, VMA_MAYWRITE_BIT);
+	if (req.pgoff == SHMR_CTRL_PGOFF) {
 		vma_desc_set_flags(desc, VMA_DONTEXPAND_BIT, VMA_DONTDUMP_BIT);
 		desc->vm_ops = &shmr_ctrl_vm_ops;
 	} else {
-		if (h->rdonly)
-			vma_desc_clear_flags(desc, VMA_MAYWRITE_BIT);
 		desc->vm_ops = &shmr_data_vm_ops;
 	}
 	/* the reference is taken by shmr_vma_mapped() */
@@ -239,13 +243,12 @@ int shmr_mmap(struct file *file, struct vm_area_struct *vma)
 
 	if (IS_ERR(r))
 		return PTR_ERR(r);
-	if (req.pgoff == SHMR_CTRL_PGOFF) {
+	if (h->rdonly)
 		vm_flags_clear(vma, VM_MAYWRITE);
+	if (req.pgoff == SHMR_CTRL_PGOFF) {
 		vm_flags_set(vma, VM_DONTEXPAND | VM_DONTDUMP);
 		vma->vm_ops = &shmr_ctrl_vm_ops;
 	} else {
-		if (h->rdonly)
-			vm_flags_clear(vma, VM_MAYWRITE);
 		vm_flags_set(vma, VM_DONTDUMP);
 		vma->vm_ops = &shmr_data_vm_ops;
 	}

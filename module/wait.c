@@ -11,6 +11,11 @@
  * NOTIFY's fully ordered increment comes before its wq_has_sleeper()
  * check (see include/linux/wait.h), so a NOTIFY that lands between a
  * sleeper's check and its sleep still wakes it.
+ *
+ * The eventcount (since 0.3.0): a sleeper also counts itself in the
+ * control page's waiters before its last look at the sequence number, so
+ * a notifier in userspace can bump the number itself and enter the
+ * kernel (NOTIFY with SHMR_NOTIFY_WAKE) only when someone may sleep.
  */
 #include <linux/build_bug.h>
 #include <linux/fdtable.h>
@@ -31,6 +36,8 @@ static_assert(offsetof(struct shmr_ctrl_page, seq) ==
 	      offsetof(struct shmr_ctrl, seq));
 static_assert(offsetof(struct shmr_ctrl_page, flags) ==
 	      offsetof(struct shmr_ctrl, flags));
+static_assert(offsetof(struct shmr_ctrl_page, waiters) ==
+	      offsetof(struct shmr_ctrl, waiters));
 
 /**
  * shmr_region_seq() - a region's current sequence number
@@ -52,6 +59,32 @@ u64 shmr_region_seq(struct shmr_region *r)
 static bool shmr_region_unlinked(struct shmr_region *r)
 {
 	return READ_ONCE(r->unlinked);
+}
+
+/*
+ * Count one more task (or polled handle) that a NOTIFY must wake, before
+ * it last reads the sequence number. The full barrier pairs with the
+ * notifier's sequentially consistent add to shmr_ctrl.seq and load of
+ * shmr_ctrl.waiters in userspace (libshmregion's shmr_notify()): either
+ * the sleeper sees the new number or the notifier sees the count and
+ * enters the kernel to wake it.
+ */
+static void shmr_waiter_enter(struct shmr_region *r)
+{
+	atomic_inc(&r->ctrl->waiters);
+	smp_mb__after_atomic();
+}
+
+static void shmr_waiter_leave(struct shmr_region *r)
+{
+	atomic_dec(&r->ctrl->waiters);
+}
+
+/* Count @h as a waiter from its first poll() until release. */
+static void shmr_handle_polled(struct shmr_handle *h, struct shmr_region *r)
+{
+	if (!READ_ONCE(h->polled) && !xchg(&h->polled, true))
+		shmr_waiter_enter(r);
 }
 
 /*
@@ -127,6 +160,7 @@ void shmr_handle_bind(struct file *file, struct shmr_region *r, bool rdonly)
 	spin_unlock_irq(&h->poll_wait.lock);
 
 	if (relay) {
+		shmr_handle_polled(h, r);
 		init_waitqueue_func_entry(&h->relay, shmr_relay_wake);
 		add_wait_queue(&r->wait, &h->relay);
 		wake_up_poll(&h->poll_wait, EPOLLIN | EPOLLRDNORM);
@@ -152,6 +186,8 @@ void shmr_handle_unbind(struct shmr_handle *h)
 	 */
 	if (h->relay_wanted)
 		remove_wait_queue(&r->wait, &h->relay);
+	if (h->polled)
+		shmr_waiter_leave(r);
 	atomic_dec(&r->nr_handles);
 	shmr_region_put(r);
 }
@@ -178,6 +214,9 @@ void shmr_region_mark_unlinked(struct shmr_region *r)
  * @h: the handle.
  * @uarg: struct shmr_notify in userspace.
  *
+ * With SHMR_NOTIFY_WAKE the caller has bumped the sequence itself on the
+ * control page (the eventcount, docs/design.md): only wake the waiters.
+ *
  * Context: process context.
  * Return: 0, -EBADFD, -EFAULT, -EINVAL, or -EACCES (read-only handle).
  */
@@ -191,10 +230,19 @@ long shmr_ioctl_notify(struct shmr_handle *h, struct shmr_notify __user *uarg)
 		return -EBADFD;
 	if (copy_from_user(&n, uarg, sizeof(n)))
 		return -EFAULT;
-	if (n.flags || n.pad)
+	if (n.flags & ~SHMR_NOTIFY_FLAGS || n.pad)
 		return -EINVAL;
 	if (h->rdonly)
 		return -EACCES;
+	if (n.flags & SHMR_NOTIFY_WAKE) {
+		/*
+		 * The caller's increment of seq, then its load of waiters,
+		 * came before this call; wq_has_sleeper()'s barrier orders
+		 * our read of the queue after them, as below.
+		 */
+		seq = shmr_region_seq(r);
+		goto wake;
+	}
 
 	/*
 	 * Fully ordered: the notifier's earlier stores to the region are
@@ -205,6 +253,7 @@ long shmr_ioctl_notify(struct shmr_handle *h, struct shmr_notify __user *uarg)
 	 * either we see the sleeper queued, or it sees the new @seq.
 	 */
 	seq = atomic64_inc_return(&r->ctrl->seq);
+wake:
 	if (wq_has_sleeper(&r->wait))
 		wake_up_all(&r->wait);
 
@@ -229,12 +278,17 @@ static int shmr_wait_seq(struct shmr_region *r, u64 seq, s64 timeout_ns)
 {
 	long ret = 0;
 
-	if (timeout_ns < 0)
-		ret = wait_event_interruptible(r->wait, shmr_wait_done(r, seq));
-	else if (timeout_ns > 0)
-		ret = wait_event_interruptible_hrtimeout(r->wait,
-							 shmr_wait_done(r, seq),
-							 ns_to_ktime(timeout_ns));
+	if (timeout_ns && !shmr_wait_done(r, seq)) {
+		shmr_waiter_enter(r);
+		if (timeout_ns < 0)
+			ret = wait_event_interruptible(r->wait,
+						       shmr_wait_done(r, seq));
+		else
+			ret = wait_event_interruptible_hrtimeout(r->wait,
+						shmr_wait_done(r, seq),
+						ns_to_ktime(timeout_ns));
+		shmr_waiter_leave(r);
+	}
 
 	/* never restarted: the timeout is relative (docs/abi.md, WAIT) */
 	if (ret == -ERESTARTSYS)
@@ -296,6 +350,7 @@ ssize_t shmr_read(struct file *file, char __user *buf, size_t count,
 	struct shmr_handle *h = file->private_data;
 	struct shmr_region *r = shmr_handle_region(h);
 	u64 seen, seq;
+	int ret;
 
 	if (!r)
 		return -EBADFD;
@@ -318,7 +373,10 @@ ssize_t shmr_read(struct file *file, char __user *buf, size_t count,
 			return -EIDRM;
 		if (file->f_flags & O_NONBLOCK)
 			return -EAGAIN;
-		if (wait_event_interruptible(r->wait, shmr_wait_done(r, seen)))
+		shmr_waiter_enter(r);
+		ret = wait_event_interruptible(r->wait, shmr_wait_done(r, seen));
+		shmr_waiter_leave(r);
+		if (ret)
 			return -ERESTARTSYS;
 	}
 }
@@ -351,6 +409,7 @@ __poll_t shmr_poll(struct file *file, struct poll_table_struct *wait)
 		if (!r)
 			return EPOLLERR;
 	}
+	shmr_handle_polled(h, r);
 	poll_wait(file, &r->wait, wait);
 	/* pairs with wq_has_sleeper() in shmr_ioctl_notify(), as in sock_poll_wait() */
 	smp_mb();

@@ -192,7 +192,9 @@ TEST(notify_wait_reject_flags_pad)
 	REQUIRE_DEVICE();
 	fd = fresh_region(name, "nw-bad", 1);
 	ASSERT_LE(0, fd);
-	n = (struct shmr_notify){ .flags = 1 };
+	n = (struct shmr_notify){ .flags = 2 };		/* unknown */
+	EXPECT_EQ(-EINVAL, ioctl_err(fd, SHMR_IOC_NOTIFY, &n));
+	n = (struct shmr_notify){ .flags = SHMR_NOTIFY_WAKE | 2 };
 	EXPECT_EQ(-EINVAL, ioctl_err(fd, SHMR_IOC_NOTIFY, &n));
 	n = (struct shmr_notify){ .pad = 1 };
 	EXPECT_EQ(-EINVAL, ioctl_err(fd, SHMR_IOC_NOTIFY, &n));

@@ -18,12 +18,12 @@
  * A call may fail; that is not a finding.  A finding is:
  *  - an errno outside the documented set for that call (docs/abi.md),
  *  - a success the ABI forbids (MAP_PRIVATE, PROT_WRITE through a
- *    read-only handle, growing the control page, a control page mapped
- *    writable),
+ *    read-only handle, growing the control page),
  *  - data written through one mapping and not seen through another
  *    mapping of the same region, a new region that is not zero-filled,
  *  - a sequence number that goes backwards (NOTIFY, WAIT, read, the
- *    control page), an INFO that disagrees with the handle's binding,
+ *    control page, NOTIFY done on the control page as libshmregion does
+ *    it), an INFO that disagrees with the handle's binding,
  *  - a crash (SIGSEGV/SIGBUS) of a worker.
  * Each worker prints its last calls when it reports a finding.
  *
@@ -663,33 +663,96 @@ static void do_list(void)
 		}
 }
 
+/* A writable control page mapping of region @region, or NULL. */
+static struct mapping *ctrl_map_of(int region)
+{
+	int i;
+
+	for (i = 0; i < NR_MAPS; i++)
+		if (ms[i].addr && ms[i].ctrl && ms[i].region == region &&
+		    ms[i].prot & PROT_WRITE && !ms[i].inherited)
+			return &ms[i];
+	return NULL;
+}
+
+/*
+ * NOTIFY as libshmregion does it without a system call (the eventcount,
+ * struct shmr_ctrl): bump seq on the control page, then NOTIFY with
+ * SHMR_NOTIFY_WAKE only if the page says someone waits.
+ */
+static void do_fast_notify(struct handle *h, struct mapping *m)
+{
+	struct shmr_ctrl *c = (struct shmr_ctrl *)m->addr;
+	struct shmr_notify n;
+	uint64_t now;
+	long r;
+
+	now = __atomic_add_fetch(&c->seq, 1, __ATOMIC_SEQ_CST);
+	if (__atomic_load_n(&c->waiters, __ATOMIC_SEQ_CST)) {
+		memset(&n, 0, sizeof(n));
+		n.flags = SHMR_NOTIFY_WAKE;
+		r = CALL(OP_NOTIFY, ioctl(h->fd, SHMR_IOC_NOTIFY, &n));
+		if (r < 0)
+			finding("NOTIFY WAKE through a read-write handle: %s",
+				strerror(errno));
+		else if (n.seq < now)
+			finding("NOTIFY WAKE returned seq %" PRIu64
+				" after the page's %" PRIu64, n.seq, now);
+	}
+	note("fast NOTIFY(fd %d) seq %" PRIu64, h->fd, now);
+	if (now <= h->seq)
+		finding("the control page's seq %" PRIu64 " after %" PRIu64,
+			now, h->seq);
+	h->seq = now;
+}
+
 static void do_notify(void)
 {
 	struct handle *h = pick_handle(1);
 	struct shmr_notify n;
+	uint32_t flags, pad;
+	struct mapping *m;
 	void *arg;
 	long r;
 
 	if (!h)
 		return;
+	if (h->bound && !h->rdonly && chance(30)) {
+		m = ctrl_map_of(h->region);
+		if (m) {
+			do_fast_notify(h, m);
+			return;
+		}
+	}
 	memset(&n, 0, sizeof(n));
 	if (chance(5))
-		n.flags = (uint32_t)rnd() | 1;
+		n.flags = (uint32_t)rnd() | 2;	/* an unknown bit */
 	else if (chance(5))
 		n.pad = (uint32_t)rnd() | 1;
+	else if (chance(10))
+		n.flags = SHMR_NOTIFY_WAKE;
+	/* what was asked: a successful NOTIFY writes the whole struct back */
+	flags = n.flags;
+	pad = n.pad;
 	arg = random_ptr(&n, sizeof(n));
 	r = CALL(OP_NOTIFY, ioctl(h->fd, SHMR_IOC_NOTIFY, arg));
 	note("NOTIFY(fd %d) = %ld %s seq %" PRIu64, h->fd, r,
 	     r ? strerror(errno) : "", n.seq);
 	if (r < 0)
 		return;
-	if (bad_ptr(arg) || (arg == &n && (n.flags || n.pad)))
+	if (bad_ptr(arg) ||
+	    (arg == &n && (flags & ~SHMR_NOTIFY_FLAGS || pad)))
 		finding("NOTIFY accepted a bad argument");
 	if (arg != &n)
 		return;
 	if (h->bound && h->rdonly)
 		finding("NOTIFY through a read-only handle succeeded");
-	if (h->bound && n.seq <= h->seq)
+	if (h->bound && flags & SHMR_NOTIFY_WAKE) {
+		/* wakes only: the number may not have moved */
+		if (n.seq < h->seq)
+			finding("NOTIFY WAKE returned seq %" PRIu64
+				" after %" PRIu64, n.seq, h->seq);
+	} else if (h->bound && n.seq <= h->seq)
 		finding("NOTIFY returned seq %" PRIu64 " after %" PRIu64,
 			n.seq, h->seq);
 	h->seq = n.seq;
@@ -851,8 +914,6 @@ static void do_mmap(void)
 		return;
 	if (flags != MAP_SHARED)
 		finding("a MAP_PRIVATE mapping succeeded");
-	if (ctrl && prot & PROT_WRITE)
-		finding("the control page was mapped writable");
 	if (ctrl && len != (uint64_t)page)
 		finding("the control page was mapped with length %#" PRIx64, len);
 	if (h->bound && h->rdonly && prot & PROT_WRITE)
@@ -875,9 +936,8 @@ static void do_mmap(void)
 		struct shmr_ctrl c;
 
 		memcpy(&c, p, sizeof(c));
-		if (c.reserved || c.flags & ~SHMR_CTRL_UNLINKED)
-			finding("control page flags %#x reserved %#x",
-				c.flags, c.reserved);
+		if (c.flags & ~SHMR_CTRL_UNLINKED)
+			finding("control page flags %#x", c.flags);
 		if (h->bound && c.seq < h->seq)
 			finding("control page seq %" PRIu64 " < %" PRIu64
 				" seen", c.seq, h->seq);
@@ -927,9 +987,8 @@ static void do_mprotect(void)
 	     r ? strerror(errno) : "");
 	if (r < 0)
 		return;
-	if (prot & PROT_WRITE && (m->rdonly || m->ctrl))
-		finding("mprotect made a %s mapping writable",
-			m->ctrl ? "control page" : "read-only");
+	if (prot & PROT_WRITE && m->rdonly)
+		finding("mprotect made a read-only mapping writable");
 	m->prot = prot;
 }
 

@@ -359,6 +359,54 @@ static inline int reap(pid_t pid)
 	return -1;
 }
 
+/* The state letter of @pid from /proc/PID/stat ('R', 'S', 'Z'...), or 0. */
+static inline char proc_state(pid_t pid)
+{
+	char path[64], buf[512], *p;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", pid);
+	if (read_file(path, buf, sizeof(buf)))
+		return 0;
+	p = strrchr(buf, ')');
+	return p && p[1] == ' ' ? p[2] : 0;
+}
+
+/*
+ * Spin until @pid sleeps inside system call @nr or @alt (as
+ * /proc/PID/syscall shows it), so that a wake-up sent next cannot arrive
+ * before the sleep. Returns 0; -1 if the process is gone or, when
+ * @watch_fd >= 0, once @watch_fd is readable (the process answered
+ * instead of sleeping).
+ */
+static inline int wait_sleeping(pid_t pid, long nr, long alt, int watch_fd)
+{
+	struct pollfd pfd = { .fd = watch_fd, .events = POLLIN };
+	char path[64], buf[256];
+	long cur;
+	char st;
+
+	snprintf(path, sizeof(path), "/proc/%d/syscall", pid);
+	for (;;) {
+		st = proc_state(pid);
+		if (!st || st == 'Z' || st == 'X')
+			return -1;
+		if (!read_file(path, buf, sizeof(buf)) &&
+		    buf[0] >= '0' && buf[0] <= '9') {
+			cur = strtol(buf, NULL, 10);
+			if (cur == nr || cur == alt)
+				return 0;
+		}
+		if (watch_fd >= 0 && poll(&pfd, 1, 0) > 0)
+			return -1;
+		sched_yield();
+	}
+}
+
+static inline int wait_sleeping_in(pid_t pid, long nr)
+{
+	return wait_sleeping(pid, nr, nr, -1);
+}
+
 /* Switch every uid and gid (which drops all capabilities); 0 or -errno. */
 static inline int become(uid_t uid, gid_t gid)
 {

@@ -42,8 +42,9 @@ struct shmr {
 	unsigned int flags;		/* SHMR_RDONLY, SHMR_CREATED */
 	void *addr;
 	size_t size;
-	const struct shmr_ctrl *ctrl;	/* NULL: no control page mapped */
+	struct shmr_ctrl *ctrl;		/* NULL: no control page mapped */
 	size_t ctrl_size;
+	int ctrl_writable;		/* shmr_notify() without a syscall */
 };
 
 /* Copy a name into an ioctl's name field: -EINVAL when it cannot fit. */
@@ -103,8 +104,10 @@ static void to_region_info(const struct shmr_info *k,
 
 /*
  * Map the data and the control page of a freshly bound handle and hand
- * the region out. Without a control page the library still works, only
- * every shmr_wait() enters the kernel.
+ * the region out: writable for a read-write handle, so that shmr_notify()
+ * can skip the system call (a module before 0.3.0 refuses that: then
+ * read-only). Without a control page the library still works, only every
+ * shmr_wait() and shmr_notify() enters the kernel.
  */
 static int finish_open(struct shmr **regionp, int fd, uint64_t size,
 		       unsigned int flags)
@@ -129,8 +132,14 @@ static int finish_open(struct shmr **regionp, int fd, uint64_t size,
 		return ret;
 	}
 	r->ctrl_size = sysconf(_SC_PAGESIZE);
-	ctrl = mmap(NULL, r->ctrl_size, PROT_READ, MAP_SHARED, fd,
-		    SHMR_CTRL_OFFSET);
+	ctrl = MAP_FAILED;
+	if (prot & PROT_WRITE)
+		ctrl = mmap(NULL, r->ctrl_size, prot, MAP_SHARED, fd,
+			    SHMR_CTRL_OFFSET);
+	r->ctrl_writable = ctrl != MAP_FAILED;
+	if (ctrl == MAP_FAILED)
+		ctrl = mmap(NULL, r->ctrl_size, PROT_READ, MAP_SHARED, fd,
+			    SHMR_CTRL_OFFSET);
 	r->ctrl = ctrl == MAP_FAILED ? NULL : ctrl;
 	*regionp = r;
 	return 0;
@@ -261,10 +270,30 @@ int shmr_wait(struct shmr *region, uint64_t *seq, int64_t timeout_ns)
 	return 0;
 }
 
+/*
+ * The eventcount (struct shmr_ctrl in <linux/shmregion.h>): bump the
+ * sequence number on the control page, then enter the kernel only if
+ * someone may be asleep. Both operations are sequentially consistent, so
+ * the load of waiters cannot pass the add; the kernel's sleeper raises
+ * waiters, with a full barrier, before its last look at seq.
+ */
 int shmr_notify(struct shmr *region, uint64_t *seq)
 {
 	struct shmr_notify n = { .flags = 0 };
+	uint64_t now;
 
+	if (region->ctrl_writable) {
+		now = __atomic_add_fetch(&region->ctrl->seq, 1,
+					 __ATOMIC_SEQ_CST);
+		if (__atomic_load_n(&region->ctrl->waiters, __ATOMIC_SEQ_CST)) {
+			n.flags = SHMR_NOTIFY_WAKE;
+			if (ioctl(region->fd, SHMR_IOC_NOTIFY, &n))
+				return -errno;
+		}
+		if (seq)
+			*seq = now;
+		return 0;
+	}
 	if (ioctl(region->fd, SHMR_IOC_NOTIFY, &n))
 		return -errno;
 	if (seq)

@@ -140,16 +140,18 @@ static int seccomp_no_ioctl(void)
 
 /*
  * With every ioctl failing (ENOSYS, by seccomp), shmr_wait() still sees
- * news and timeout-0 checks, and shmr_seq() still reads the sequence:
- * they use the control page, no system call.
+ * news and timeout-0 checks, shmr_seq() still reads the sequence, and
+ * shmr_notify() with nobody waiting still notifies: they use the control
+ * page, no system call.
  */
 static int no_syscall_child(struct shmr *r)
 {
+	struct shmr_region_info info;
 	uint64_t seq = 0;
 
 	if (seccomp_no_ioctl())
 		return 10;
-	if (shmr_notify(r, NULL) != -ENOSYS)
+	if (shmr_info(r, &info) != -ENOSYS)
 		return 11;	/* the filter works: this test can fail */
 	if (shmr_wait(r, &seq, SHMR_FOREVER) || seq != 3)
 		return 1;
@@ -157,6 +159,8 @@ static int no_syscall_child(struct shmr *r)
 		return 2;
 	if (shmr_seq(r) != 3)
 		return 3;
+	if (shmr_notify(r, &seq) || seq != 4 || shmr_seq(r) != 4)
+		return 5;
 	/* a real sleep needs the kernel */
 	if (shmr_wait(r, &seq, 1000) != -ENOSYS)
 		return 4;
@@ -229,6 +233,43 @@ TEST_F(wait, wait_wakes_on_notify_from_another_process)
 	ASSERT_EQ(0, shmr_notify(self->r, &seq));
 	EXPECT_EQ(0, hear(self->pipe[0]));	/* shmr_wait() returned 0 */
 	EXPECT_EQ(seq, hear(self->pipe[0]));
+	EXPECT_EQ(0, reap(pid));
+}
+
+/*
+ * With someone asleep, shmr_notify() must enter the kernel to wake it:
+ * under the same filter it fails with ENOSYS (and has bumped seq, which
+ * the sleeper then sees).
+ */
+static int notify_with_a_sleeper_child(struct shmr *r, pid_t sleeper)
+{
+	if (wait_sleeping_in(sleeper, __NR_ioctl))
+		return 10;
+	if (seccomp_no_ioctl())
+		return 11;
+	return shmr_notify(r, NULL) == -ENOSYS ? 0 : 1;
+}
+
+TEST_F(wait, notify_enters_the_kernel_only_for_a_sleeper)
+{
+	pid_t pid, notifier;
+
+	REQUIRE_DEVICE();
+	pid = fork_child();
+	ASSERT_LE(0, pid);
+	if (pid == 0)
+		_exit(waiting_child(self->name, self->pipe[1]));
+	ASSERT_EQ(0, hear(self->pipe[0]));	/* the child is about to wait */
+	notifier = fork_child();
+	ASSERT_LE(0, notifier);
+	if (notifier == 0)
+		_exit(notify_with_a_sleeper_child(self->r, pid));
+	EXPECT_EQ(0, reap(notifier));
+	/* the bump alone is not a wake-up: the sleeper sleeps on */
+	EXPECT_EQ(1, shmr_seq(self->r));
+	ASSERT_EQ(0, shmr_notify(self->r, NULL));
+	EXPECT_EQ(0, hear(self->pipe[0]));	/* shmr_wait() returned 0 */
+	EXPECT_EQ(2, hear(self->pipe[0]));
 	EXPECT_EQ(0, reap(pid));
 }
 

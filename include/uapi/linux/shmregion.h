@@ -43,9 +43,10 @@
 
 /*
  * The control page: mapping the handle at this file offset (one page,
- * PROT_READ, MAP_SHARED) gives a read-only struct shmr_ctrl that the
- * kernel keeps current, so a process can see the sequence number
- * without a system call. Offsets below it map the region's data.
+ * MAP_SHARED) gives a struct shmr_ctrl that the kernel keeps current, so
+ * a process can see the sequence number without a system call; a
+ * read-write handle may map it PROT_WRITE too and notify without one
+ * (struct shmr_ctrl). Offsets below it map the region's data.
  *
  * The offset needs a 64-bit off_t. A 32-bit program built without
  * -D_FILE_OFFSET_BITS=64 would pass a truncated offset (0) to mmap() and
@@ -64,19 +65,32 @@
 #endif
 
 /**
- * struct shmr_ctrl - the start of the read-only control page
+ * struct shmr_ctrl - the start of the control page
  * @seq: the region's update sequence number: the one counter that NOTIFY
  *	increments and WAIT, INFO, read() and poll() read. The kernel
  *	increments it with a fully ordered atomic operation; read it with an
  *	acquire load, and whatever the notifier wrote before its NOTIFY is
  *	visible.
  * @flags: SHMR_CTRL_UNLINKED once the region's name has been removed.
- * @reserved: zero.
+ * @waiters: non-zero while a notifier must enter the kernel to wake
+ *	someone: tasks sleeping in WAIT or read(), plus handles that have
+ *	been polled (counted until they are closed). Kept by the kernel.
+ *
+ * Notifying without a system call (an eventcount): a process holding a
+ * read-write handle maps the control page PROT_READ | PROT_WRITE,
+ * increments @seq with a sequentially consistent atomic add, then loads
+ * @waiters (sequentially consistent: ordered after the add) and only if
+ * it is non-zero calls SHMR_IOC_NOTIFY with SHMR_NOTIFY_WAKE. A sleeper
+ * raises @waiters before its last look at @seq, so either it sees the new
+ * number or the notifier sees it waiting: no update is lost. The kernel
+ * never trusts what is written here; a writer that stores anything but an
+ * increment breaks the promise that @seq only grows for every reader of
+ * the region, as it could break the region's data.
  */
 struct shmr_ctrl {
 	__u64 seq;
 	__u32 flags;
-	__u32 reserved;
+	__u32 waiters;
 };
 
 #define SHMR_CTRL_UNLINKED	(1U << 0)
@@ -213,13 +227,16 @@ struct shmr_info {
 
 /**
  * struct shmr_notify - SHMR_IOC_NOTIFY argument
- * @seq: out: the new sequence number.
- * @flags: must be zero.
+ * @seq: out: the new sequence number (with SHMR_NOTIFY_WAKE: the current
+ *	one).
+ * @flags: zero, or SHMR_NOTIFY_WAKE.
  * @pad: must be zero.
  *
- * Bumps the sequence number and wakes every waiter.
+ * Bumps the sequence number and wakes every waiter. With
+ * SHMR_NOTIFY_WAKE it only wakes them: for a notifier that incremented
+ * shmr_ctrl.seq itself and found shmr_ctrl.waiters non-zero.
  *
- * Errors: EBADFD (unbound), EINVAL (non-zero flags/pad), EACCES
+ * Errors: EBADFD (unbound), EINVAL (unknown flags, non-zero pad), EACCES
  * (read-only handle).
  */
 struct shmr_notify {
@@ -227,6 +244,10 @@ struct shmr_notify {
 	__u32 flags;
 	__u32 pad;
 };
+
+/* shmr_notify.flags */
+#define SHMR_NOTIFY_WAKE	(1U << 0) /* wake only: seq already bumped */
+#define SHMR_NOTIFY_FLAGS	SHMR_NOTIFY_WAKE
 
 /* shmr_wait.timeout_ns: wait without a time limit */
 #define SHMR_WAIT_FOREVER	(-1LL)
