@@ -72,6 +72,7 @@ static bool shmr_region_unlinked(struct shmr_region *r)
 static void shmr_waiter_enter(struct shmr_region *r)
 {
 	atomic_inc(&r->ctrl->waiters);
+	/* pairs with the SC add and load in userspace's shmr_notify() */
 	smp_mb__after_atomic();
 }
 
@@ -276,6 +277,7 @@ static bool shmr_wait_done(struct shmr_region *r, u64 seq)
  */
 static int shmr_wait_seq(struct shmr_region *r, u64 seq, s64 timeout_ns)
 {
+	ktime_t timeout = ns_to_ktime(timeout_ns);
 	long ret = 0;
 
 	if (timeout_ns && !shmr_wait_done(r, seq)) {
@@ -285,8 +287,8 @@ static int shmr_wait_seq(struct shmr_region *r, u64 seq, s64 timeout_ns)
 						       shmr_wait_done(r, seq));
 		else
 			ret = wait_event_interruptible_hrtimeout(r->wait,
-						shmr_wait_done(r, seq),
-						ns_to_ktime(timeout_ns));
+								 shmr_wait_done(r, seq),
+								 timeout);
 		shmr_waiter_leave(r);
 	}
 
