@@ -108,9 +108,13 @@ static void to_region_info(const struct shmr_info *k,
  * can skip the system call (a module before 0.3.0 refuses that: then
  * read-only). Without a control page the library still works, only every
  * shmr_wait() and shmr_notify() enters the kernel.
+ *
+ * @populate: map every page now (MAP_POPULATE), for a region this call
+ * created with its pages allocated (not SHMR_LAZY): one pass that maps
+ * them all costs less than a write fault per page (docs/design.md).
  */
 static int finish_open(struct shmr **regionp, int fd, uint64_t size,
-		       unsigned int flags)
+		       unsigned int flags, int populate)
 {
 	int prot = (flags & SHMR_RDONLY) ? PROT_READ : PROT_READ | PROT_WRITE;
 	struct shmr *r;
@@ -125,7 +129,8 @@ static int finish_open(struct shmr **regionp, int fd, uint64_t size,
 	r->fd = fd;
 	r->flags = flags;
 	r->size = size;
-	r->addr = mmap(NULL, r->size, prot, MAP_SHARED, fd, 0);
+	r->addr = mmap(NULL, r->size, prot,
+		       MAP_SHARED | (populate ? MAP_POPULATE : 0), fd, 0);
 	if (r->addr == MAP_FAILED) {
 		ret = -errno;
 		free(r);
@@ -149,7 +154,7 @@ int shmr_create(struct shmr **regionp, const char *name, size_t size,
 		unsigned int mode, unsigned int flags)
 {
 	struct shmr_create c = { .size = size, .mode = mode, .flags = flags };
-	int fd, ret;
+	int fd, ret, created;
 
 	if (!regionp || flags & ~SHMR_CREATE_FLAGS)
 		return -EINVAL;
@@ -163,8 +168,9 @@ int shmr_create(struct shmr **regionp, const char *name, size_t size,
 		ret = -errno;
 		goto err_close;
 	}
-	ret = finish_open(regionp, fd, c.size,
-			  c.result & SHMR_RESULT_CREATED ? SHMR_CREATED : 0);
+	created = c.result & SHMR_RESULT_CREATED;
+	ret = finish_open(regionp, fd, c.size, created ? SHMR_CREATED : 0,
+			  created && !(flags & SHMR_LAZY));
 	if (ret)
 		goto err_close;
 	return 0;
@@ -193,7 +199,8 @@ int shmr_attach(struct shmr **regionp, const char *name, unsigned int flags)
 		ret = -errno;
 		goto err_close;
 	}
-	ret = finish_open(regionp, fd, a.size, flags & SHMR_RDONLY);
+	/* not populated: the region may be lazy (reads fault around) */
+	ret = finish_open(regionp, fd, a.size, flags & SHMR_RDONLY, 0);
 	if (ret)
 		goto err_close;
 	return 0;

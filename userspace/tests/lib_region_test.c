@@ -272,6 +272,52 @@ TEST_F(region, create_lazy_and_transient_flags)
 	EXPECT_EQ(-ENOENT, shmr_attach(&r, self->name, 0));
 }
 
+/* Rss of this process's mapping at @addr, in kB, or -1. */
+static long rss_kb(void *addr)
+{
+	char line[256];
+	unsigned long start, end;
+	long val = -1;
+	int in = 0;
+	FILE *f = fopen("/proc/self/smaps", "re");
+
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f)) {
+		if (sscanf(line, "%lx-%lx ", &start, &end) == 2 &&
+		    strchr(line, '-') < strchr(line, ' '))
+			in = start == (unsigned long)addr;
+		else if (in && !strncmp(line, "Rss:", 4))
+			val = atol(line + 4);
+	}
+	fclose(f);
+	return val;
+}
+
+/*
+ * shmr_create() maps an eager region it created all at once (its pages
+ * exist already); a lazy one, and any attach, map pages as they are
+ * touched, so that a lazy region's memory is allocated only when used.
+ */
+TEST_F(region, create_populates_only_eager_regions_it_made)
+{
+	struct shmr *r, *again, *a;
+
+	REQUIRE_DEVICE();
+	ASSERT_EQ(0, shmr_create(&r, self->name, 1 << 20, 0600, 0));
+	EXPECT_EQ(1 << 10, rss_kb(shmr_addr(r)));
+	ASSERT_EQ(0, shmr_attach(&a, self->name, 0));
+	EXPECT_EQ(0, rss_kb(shmr_addr(a)));
+	shmr_close(a);
+	ASSERT_EQ(0, shmr_create(&again, self->name, 1 << 20, 0600, 0));
+	EXPECT_EQ(0, rss_kb(shmr_addr(again)));	/* attached, not made */
+	shmr_close(again);
+	shmr_close(r);
+	ASSERT_EQ(0, shmr_create(&r, self->other, 1 << 20, 0600, SHMR_LAZY));
+	EXPECT_EQ(0, rss_kb(shmr_addr(r)));
+	shmr_close(r);
+}
+
 /* Without /dev/shmregion (a private /dev) every call that opens it says ENODEV. */
 static int no_device(void)
 {
