@@ -36,19 +36,21 @@ static inline void vm_flags_clear(struct vm_area_struct *vma,
  * unsigned long VM_* flags.
  */
 #ifdef SHMR_HAVE_SHMEM_VMA_FLAGS
-static inline struct file *shmr_shmem_file_setup(const char *name,
-						 loff_t size, bool noreserve)
-{
-	return shmem_file_setup(name, size, noreserve ?
-				mk_vma_flags(VMA_NORESERVE_BIT) :
-				EMPTY_VMA_FLAGS);
-}
+#define shmr_shmem_flags(noreserve) \
+	((noreserve) ? mk_vma_flags(VMA_NORESERVE_BIT) : EMPTY_VMA_FLAGS)
 #else
-static inline struct file *shmr_shmem_file_setup(const char *name,
+#define shmr_shmem_flags(noreserve)	((noreserve) ? VM_NORESERVE : 0)
+#endif
+
+/* A shmem file on @mnt, or on the kernel's own tmpfs mount when NULL. */
+static inline struct file *shmr_shmem_file_setup(struct vfsmount *mnt,
+						 const char *name,
 						 loff_t size, bool noreserve)
 {
-	return shmem_file_setup(name, size, noreserve ? VM_NORESERVE : 0);
+	if (mnt)
+		return shmem_file_setup_with_mnt(mnt, name, size,
+						 shmr_shmem_flags(noreserve));
+	return shmem_file_setup(name, size, shmr_shmem_flags(noreserve));
 }
-#endif
 
 #endif /* _SHMR_COMPAT_H */

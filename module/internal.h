@@ -35,7 +35,8 @@
 #define SHMR_CTRL_PGOFF		(SHMR_CTRL_OFFSET >> PAGE_SHIFT)
 
 /* The region flags that SHMR_IOC_INFO and the listing report. */
-#define SHMR_REGION_FLAGS	(SHMR_CREATE_LAZY | SHMR_CREATE_TRANSIENT)
+#define SHMR_REGION_FLAGS	(SHMR_CREATE_LAZY | SHMR_CREATE_TRANSIENT | \
+				 SHMR_CREATE_HUGE)
 
 /**
  * struct shmr_ctrl_page - the kernel's view of the control page
@@ -179,6 +180,7 @@ struct shmr_info *shmr_region_list(struct user_namespace *ns, u32 max,
 				   u32 *nr, u32 *total);
 void shmr_region_get(struct shmr_region *r);
 void shmr_region_put(struct shmr_region *r);
+bool shmr_huge_available(void);
 int shmr_region_init(void);
 void shmr_region_exit(void);
 

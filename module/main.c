@@ -104,6 +104,8 @@ static long shmr_ioctl_create(struct file *file,
 		return -E2BIG;
 	if (!(file->f_mode & FMODE_WRITE))
 		return -EBADF;
+	if (c.flags & SHMR_CREATE_HUGE && !shmr_huge_available())
+		return -EOPNOTSUPP;
 
 	mutex_lock(&h->bind_lock);
 	if (h->region) {
@@ -306,6 +308,8 @@ static const struct file_operations shmr_fops = {
 	.read		= shmr_read,
 	.poll		= shmr_poll,
 	SHMR_FOP_MMAP,
+	/* 2 MiB aligned addresses for mappings that can hold a huge page */
+	.get_unmapped_area = thp_get_unmapped_area,
 	.unlocked_ioctl	= shmr_ioctl,
 	.compat_ioctl	= compat_ptr_ioctl,
 };

@@ -18,6 +18,7 @@
 #include <linux/gfp.h>
 #include <linux/hashtable.h>
 #include <linux/mm.h>
+#include <linux/mount.h>
 #include <linux/pagemap.h>
 #include <linux/sched/signal.h>
 #include <linux/seq_file.h>
@@ -186,6 +187,42 @@ static void shmr_uncharge(kuid_t uid, u64 size)
 	kfree(u);
 }
 
+/*
+ * The tmpfs mount that backs SHMR_CREATE_HUGE regions, mounted with
+ * huge=within_size as i915's gemfs is: shmem then allocates 2 MiB folios
+ * for a file wherever its size covers them, whatever the system's
+ * shmem_enabled says (short of "deny"), and a 2 MiB aligned mapping maps
+ * each with one PMD. NULL on a kernel without THP.
+ */
+static struct vfsmount *shmr_huge_mnt;
+
+/* Can CREATE make a SHMR_CREATE_HUGE region here? */
+bool shmr_huge_available(void)
+{
+	return shmr_huge_mnt;
+}
+
+static void shmr_huge_mount(void)
+{
+	struct file_system_type *type;
+	char opts[] = "huge=within_size";
+	struct vfsmount *mnt;
+
+	if (!IS_ENABLED(CONFIG_TRANSPARENT_HUGEPAGE))
+		return;
+	/* tmpfs is built in: get_fs_type() takes no module reference */
+	type = get_fs_type("tmpfs");
+	if (!type)
+		return;
+	mnt = vfs_kern_mount(type, SB_KERNMOUNT, type->name, opts);
+	if (IS_ERR(mnt)) {
+		pr_warn("no huge tmpfs mount (%pe): SHMR_CREATE_HUGE unavailable\n",
+			mnt);
+		return;
+	}
+	shmr_huge_mnt = mnt;
+}
+
 /**
  * shmr_region_populate() - allocate every page of a region's shmem file
  * @r: the new region, not yet visible to anybody else.
@@ -293,7 +330,9 @@ static int shmr_region_back(struct shmr_region *r)
 {
 	struct file *shmem;
 
-	shmem = shmr_shmem_file_setup("shmregion", r->size,
+	shmem = shmr_shmem_file_setup(r->flags & SHMR_CREATE_HUGE ?
+				      shmr_huge_mnt : NULL,
+				      "shmregion", r->size,
 				      r->flags & SHMR_CREATE_LAZY);
 	if (IS_ERR(shmem))
 		return PTR_ERR(shmem);
@@ -758,6 +797,7 @@ const struct attribute_group *shmr_attr_groups[] = {
  */
 int shmr_region_init(void)
 {
+	shmr_huge_mount();
 	shmr_debugfs = debugfs_create_dir("shmregion", NULL);
 	debugfs_create_file("regions", 0444, shmr_debugfs, NULL,
 			    &shmr_regions_fops);
@@ -784,4 +824,6 @@ void shmr_region_exit(void)
 		shmr_region_put(r);
 	}
 	WARN_ON_ONCE(!hash_empty(shmr_users));
+	if (shmr_huge_mnt)
+		kern_unmount(shmr_huge_mnt);
 }

@@ -30,32 +30,6 @@
 
 #define REGION_BYTES	(16UL << 20)
 
-/* A field of this process's smaps entry for the mapping at @addr, in kB. */
-static long smaps_kb(void *addr, const char *field)
-{
-	char line[256], want[64];
-	unsigned long start, end;
-	long val = -1;
-	int in = 0;
-	FILE *f;
-
-	f = fopen("/proc/self/smaps", "re");
-	if (!f)
-		return -1;
-	snprintf(want, sizeof(want), "%s:", field);
-	while (fgets(line, sizeof(line), f)) {
-		if (sscanf(line, "%lx-%lx ", &start, &end) == 2 &&
-		    strchr(line, '-') < strchr(line, ' ')) {
-			in = start == (unsigned long)addr;
-			continue;
-		}
-		if (in && !strncmp(line, want, strlen(want)))
-			val = atol(line + strlen(want));
-	}
-	fclose(f);
-	return val;
-}
-
 /* Does the smaps entry for the mapping at @addr list VmFlags @flag? */
 static int smaps_has_flag(void *addr, const char *flag)
 {

@@ -64,9 +64,12 @@ static const int allowed[NR_OPS][12] = {
 	[OP_OPEN]	= { EMFILE, ENFILE, ENOMEM },
 	[OP_CLOSE]	= { 0 },
 	[OP_DUP]	= { EMFILE },
-	/* EDQUOT: the nobody workers' max_user_*; EINTR: SIGKILLed */
+	/*
+	 * EDQUOT: the nobody workers' max_user_*; EINTR: SIGKILLed;
+	 * EOPNOTSUPP: SHMR_CREATE_HUGE on a kernel without THP
+	 */
 	[OP_CREATE]	= { EINVAL, EBUSY, EBADF, EEXIST, EACCES, E2BIG,
-			    ENOSPC, EDQUOT, ENOMEM, EINTR, EFAULT },
+			    ENOSPC, EDQUOT, ENOMEM, EINTR, EFAULT, EOPNOTSUPP },
 	[OP_ATTACH]	= { EINVAL, EBUSY, EBADF, ENOENT, EACCES, EFAULT },
 	[OP_UNLINK]	= { EINVAL, ENOENT, EPERM, EFAULT },
 	[OP_INFO]	= { EBADFD, EFAULT },

@@ -324,6 +324,32 @@ static inline uint64_t nr_bytes(void)
 	return read_u64(SHMR_SYSFS_DIR "/nr_bytes");
 }
 
+/* A field of this process's smaps entry for the mapping at @addr, in kB. */
+static inline long smaps_kb(void *addr, const char *field)
+{
+	char line[256], want[64];
+	unsigned long start, end;
+	long val = -1;
+	int in = 0;
+	FILE *f;
+
+	f = fopen("/proc/self/smaps", "re");
+	if (!f)
+		return -1;
+	snprintf(want, sizeof(want), "%s:", field);
+	while (fgets(line, sizeof(line), f)) {
+		if (sscanf(line, "%lx-%lx ", &start, &end) == 2 &&
+		    strchr(line, '-') < strchr(line, ' ')) {
+			in = start == (unsigned long)addr;
+			continue;
+		}
+		if (in && !strncmp(line, want, strlen(want)))
+			val = atol(line + strlen(want));
+	}
+	fclose(f);
+	return val;
+}
+
 /* --- processes ------------------------------------------------------------- */
 
 /* fork(); the child dies with its parent (no orphans when a test fails). */

@@ -22,17 +22,19 @@
 #include "libshmregion.h"
 
 /*
- * The library's create flags are the kernel's bits (shmr_create() passes
- * them through, info_flags() takes them back); its other flags are its
- * own and must not collide with them.
+ * The library's first create flags are the kernel's bits (shmr_create()
+ * passes them through, info_flags() takes them back); SHMR_HUGE came
+ * after the library had given bit 3 to SHMR_RDONLY, so it is translated.
+ * The library's other flags are its own and must not collide.
  */
+#define SHMR_PASSED_FLAGS	(SHMR_EXCL | SHMR_LAZY | SHMR_TRANSIENT)
 _Static_assert(SHMR_EXCL == SHMR_CREATE_EXCL, "EXCL bit");
 _Static_assert(SHMR_LAZY == SHMR_CREATE_LAZY, "LAZY bit");
 _Static_assert(SHMR_TRANSIENT == SHMR_CREATE_TRANSIENT, "TRANSIENT bit");
-_Static_assert((SHMR_EXCL | SHMR_LAZY | SHMR_TRANSIENT) == SHMR_CREATE_FLAGS,
+_Static_assert((SHMR_PASSED_FLAGS | SHMR_CREATE_HUGE) == SHMR_CREATE_FLAGS,
 	       "every create flag has a library name");
-_Static_assert(((SHMR_RDONLY | SHMR_UNLINKED | SHMR_CREATED) &
-		SHMR_CREATE_FLAGS) == 0, "library-only flags are apart");
+_Static_assert(((SHMR_RDONLY | SHMR_UNLINKED | SHMR_CREATED | SHMR_HUGE) &
+		SHMR_PASSED_FLAGS) == 0, "library-only flags are apart");
 _Static_assert(sizeof(((struct shmr_region_info *)0)->name) ==
 	       sizeof(((struct shmr_info *)0)->name), "name length");
 _Static_assert(SHMR_FOREVER == SHMR_WAIT_FOREVER, "no time limit");
@@ -78,6 +80,8 @@ static unsigned int info_flags(uint32_t kflags)
 {
 	unsigned int flags = kflags & (SHMR_LAZY | SHMR_TRANSIENT);
 
+	if (kflags & SHMR_CREATE_HUGE)
+		flags |= SHMR_HUGE;
 	if (kflags & SHMR_INFO_UNLINKED)
 		flags |= SHMR_UNLINKED;
 	if (kflags & SHMR_INFO_RDONLY)
@@ -153,11 +157,13 @@ static int finish_open(struct shmr **regionp, int fd, uint64_t size,
 int shmr_create(struct shmr **regionp, const char *name, size_t size,
 		unsigned int mode, unsigned int flags)
 {
-	struct shmr_create c = { .size = size, .mode = mode, .flags = flags };
+	struct shmr_create c = { .size = size, .mode = mode };
 	int fd, ret, created;
 
-	if (!regionp || flags & ~SHMR_CREATE_FLAGS)
+	if (!regionp || flags & ~(SHMR_PASSED_FLAGS | SHMR_HUGE))
 		return -EINVAL;
+	c.flags = (flags & SHMR_PASSED_FLAGS) |
+		  (flags & SHMR_HUGE ? SHMR_CREATE_HUGE : 0);
 	ret = copy_name(c.name, name);
 	if (ret)
 		return ret;

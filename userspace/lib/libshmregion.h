@@ -43,6 +43,9 @@ extern "C" {
 /* further shmr_region_info.flags */
 #define SHMR_UNLINKED		(1U << 4) /* the name has been removed */
 #define SHMR_CREATED		(1U << 5) /* this handle made the region */
+/* shmr_create() flag, also in shmr_region_info.flags */
+#define SHMR_HUGE		(1U << 6) /* transparent huge pages (-EOPNOTSUPP
+					   * on a kernel without them) */
 
 /* shmr_wait() timeout: never time out */
 #define SHMR_FOREVER		(-1LL)

@@ -272,26 +272,9 @@ TEST_F(region, create_lazy_and_transient_flags)
 	EXPECT_EQ(-ENOENT, shmr_attach(&r, self->name, 0));
 }
 
-/* Rss of this process's mapping at @addr, in kB, or -1. */
 static long rss_kb(void *addr)
 {
-	char line[256];
-	unsigned long start, end;
-	long val = -1;
-	int in = 0;
-	FILE *f = fopen("/proc/self/smaps", "re");
-
-	if (!f)
-		return -1;
-	while (fgets(line, sizeof(line), f)) {
-		if (sscanf(line, "%lx-%lx ", &start, &end) == 2 &&
-		    strchr(line, '-') < strchr(line, ' '))
-			in = start == (unsigned long)addr;
-		else if (in && !strncmp(line, "Rss:", 4))
-			val = atol(line + 4);
-	}
-	fclose(f);
-	return val;
+	return smaps_kb(addr, "Rss");
 }
 
 /*

@@ -99,8 +99,10 @@ struct shmr_ctrl {
 #define SHMR_CREATE_EXCL	(1U << 0) /* fail with EEXIST if it exists */
 #define SHMR_CREATE_LAZY	(1U << 1) /* allocate pages on first touch */
 #define SHMR_CREATE_TRANSIENT	(1U << 2) /* gone with its last user */
+/* back with transparent huge pages (EOPNOTSUPP on a kernel without THP) */
+#define SHMR_CREATE_HUGE	(1U << 3)
 #define SHMR_CREATE_FLAGS	(SHMR_CREATE_EXCL | SHMR_CREATE_LAZY | \
-				 SHMR_CREATE_TRANSIENT)
+				 SHMR_CREATE_TRANSIENT | SHMR_CREATE_HUGE)
 
 /* shmr_create.result */
 #define SHMR_RESULT_CREATED	(1U << 0) /* a new region was made */
@@ -193,7 +195,7 @@ struct shmr_unlink {
 	__u64 reserved[2];
 };
 
-/* shmr_info.flags: the region's SHMR_CREATE_LAZY/TRANSIENT flags, and: */
+/* shmr_info.flags: the region's SHMR_CREATE_LAZY/TRANSIENT/HUGE flags, and: */
 #define SHMR_INFO_UNLINKED	(1U << 16) /* name removed, memory alive */
 #define SHMR_INFO_RDONLY	(1U << 17) /* this handle is read-only */
 
@@ -205,7 +207,7 @@ struct shmr_unlink {
  * @uid: owner user id.
  * @gid: owner group id.
  * @mode: permission bits.
- * @flags: SHMR_CREATE_LAZY, SHMR_CREATE_TRANSIENT, SHMR_INFO_*.
+ * @flags: SHMR_CREATE_LAZY, _TRANSIENT, _HUGE, SHMR_INFO_*.
  * @handles: handles bound to the region.
  * @mappings: live mappings (VMAs) of the region's data and control page.
  * @reserved: zero.
