@@ -17,8 +17,8 @@ import subprocess
 from setuptools import Extension, setup
 
 here = os.path.dirname(os.path.abspath(__file__))
-lib_src = os.path.join(here, "..", "lib")
-uapi = os.path.join(here, "..", "..", "include", "uapi")
+lib_src = os.path.normpath(os.path.join(here, "..", "lib"))
+uapi = os.path.normpath(os.path.join(here, "..", "..", "include", "uapi"))
 version = open(os.path.join(here, "..", "..", "VERSION")).read().strip() \
     if os.path.exists(os.path.join(here, "..", "..", "VERSION")) else "0"
 
