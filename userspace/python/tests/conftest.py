@@ -14,6 +14,8 @@ import pytest
 
 _n = itertools.count(1)
 _tap = os.environ.get("SHMR_PYTEST_TAP") == "1"
+_collected = 0
+_reported = set()
 
 
 def _line(text):
@@ -36,7 +38,22 @@ def pytest_collectreport(report):
         _comment(report.longrepr)
 
 
+def pytest_collection_modifyitems(items):
+    global _collected
+    _collected = len(items)
+
+
+def pytest_sessionfinish(session, exitstatus):
+    """A run that stopped early (Ctrl-C, a crash, -x) fails the tests it
+    never reached, so that they are not silently missing from the count."""
+    if len(_reported) < _collected:
+        _line(f"not ok {next(_n)} - python: the run stopped after "
+              f"{len(_reported)} of {_collected} tests (pytest status {int(exitstatus)})")
+    _line(f"1..{next(_n) - 1}")
+
+
 def pytest_runtest_logreport(report):
+    _reported.add(report.nodeid)
     if report.when == "call" or (report.when == "setup" and not report.passed):
         if report.skipped:
             reason = report.longrepr[2] if isinstance(report.longrepr, tuple) \
