@@ -22,8 +22,7 @@
 set -eu
 
 cache=${SHMR_CACHE:-$HOME/.cache/shmregion}/guest
-# shellcheck disable=SC2086 # a list of names
-set -- ${*:-python3 python3-numpy python3-pytest gdb strace ncurses-base}
+[ "$#" -gt 0 ] || set -- python3 python3-numpy python3-pytest gdb strace ncurses-base
 
 for p in "$@"; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' ||

@@ -8,6 +8,19 @@
 set -u
 cd /tmp || exit 1
 
+# bad input: a usage message and status 2; a name that is not there: 1
+for bad in "-s 0x10" "-s 10x" "-i 0" "-r 99" "0" "65" "1 2"; do
+	# shellcheck disable=SC2086 # the arguments, split
+	workers $bad >/dev/null 2>&1
+	[ $? -eq 2 ] || { echo "demo-workers FAILED: 'workers $bad' is not a usage error"; exit 1; }
+done
+out=$(workers --join no-such-job 2>&1)
+rc=$?
+case "$rc $out" in
+"1 "*"No such file"*) ;;
+*) echo "demo-workers FAILED: --join of a missing region said ($rc): $out"; exit 1 ;;
+esac
+
 echo "workers.c: a coordinator and 1..4 worker processes on $(nproc) vCPUs"
 workers --lines -o /tmp/mandelbrot.pgm 4 || { echo "demo-workers FAILED: workers.c"; exit 1; }
 

@@ -2,6 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0
 # The Python binding's pytest suite in the VM, as TAP (conftest.py): the
 # host's python3 from the guest image (/usr), the binding from /shmr/python.
+# shellcheck source=scripts/tap.sh
 . "${SHMR_TAP:-/shmr/tap.sh}"
 here=$(cd "$(dirname "$0")" && pwd)
 
