@@ -62,10 +62,13 @@ def test_async_iterator_from_another_process(name):
             c.notify()
 
     async def main(r):
+        # the iterator first: it starts from the sequence before the child's
+        # notify (a child started first may notify before it exists)
+        updates = r.updates()
         # forked from the loop's thread, joined without blocking the loop
         p = multiprocessing.get_context("fork").Process(target=child)
         p.start()
-        async for seq in r.updates():
+        async for seq in updates:
             await asyncio.get_running_loop().run_in_executor(None, p.join)
             return seq, memoryview(r)[0], p.exitcode
     with Region.create(name, 4096) as r:
