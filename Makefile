@@ -43,13 +43,24 @@ PAYLOAD = $(BUILD)/payload
 SUITES ?= tests
 ONLY ?=
 
+# The Python binding and the host's python3, gdb and strace in the guest
+# (a cached squashfs /usr, scripts/guest-image.sh): for the goals that
+# use them, or WITH_PYTHON=1.
+PYTHON_GOALS = check-python demo-workers shell
+WITH_PYTHON ?= $(if $(filter $(PYTHON_GOALS),$(MAKECMDGOALS)),1)
+PYTHON ?= /usr/bin/python3
+GUEST_IMAGE ?= $(eval GUEST_IMAGE := $$(shell $(CURDIR)/scripts/guest-image.sh))$(or \
+	$(GUEST_IMAGE),$(error no guest image (scripts/guest-image.sh)))
+
 VM = KERNEL=$(KERNEL) MODULE=$(KMOD)/module/shmregion.ko KMODDIR=$(dir $(KDIR)) \
-     PAYLOAD=$(PAYLOAD) WORK=$(BUILD)/vm $(CURDIR)/scripts/vm.sh
+     PAYLOAD=$(PAYLOAD) WORK=$(BUILD)/vm $(if $(WITH_PYTHON),GUEST_IMAGE=$(GUEST_IMAGE)) \
+     $(CURDIR)/scripts/vm.sh
 
 # Goals that install what they need first; any other goal only checks
 # that the tools are there (the module alone needs a compiler and KDIR).
 DEPS_GOALS = deps check check-compat demo shell bench lint check-install \
-	check-dkms check-debug check-debug-vm debug-kernel deb check-deb
+	check-dkms check-debug check-debug-vm debug-kernel deb check-deb \
+	check-python demo-workers
 DEPS_INSTALL = $(filter $(DEPS_GOALS),$(MAKECMDGOALS))
 MODULE_GOALS = module vm-module install-module
 HAVE_TOOLS = $(CURDIR)/scripts/have-tools.sh --kdir "$(KDIR)" \
@@ -57,14 +68,14 @@ HAVE_TOOLS = $(CURDIR)/scripts/have-tools.sh --kdir "$(KDIR)" \
 		$(if $(KSRC_TAR),--file $(KSRC_TAR)) tar xz ar pkg-config) \
 	$(CC) make
 
-.PHONY: all help deps module vm-module userspace selftests payload check \
-	check-compat shell demo bench clean
+.PHONY: all help deps module vm-module userspace python selftests payload check \
+	check-compat check-python shell demo demo-workers bench clean
 
 all: module userspace selftests
 
 deps:
 ifneq ($(DEPS_INSTALL),)
-	@$(CURDIR)/scripts/deps.sh $(filter rt debug,$(FLAVOUR))
+	@$(CURDIR)/scripts/deps.sh $(filter rt debug,$(FLAVOUR)) $(if $(WITH_PYTHON),python)
 else
 	@$(HAVE_TOOLS)
 endif
@@ -87,6 +98,10 @@ vm-module: module
 userspace: $(KSFT)/lib.mk | deps
 	@[ ! -f userspace/Makefile ] || $(MAKE) -C userspace BUILD=$(BUILD)/userspace KSFT_DIR=$(KSFT)
 
+# The Python binding against the library just built, its tests, workers.py.
+python: userspace
+	$(MAKE) -C userspace python BUILD=$(BUILD)/userspace PYTHON=$(PYTHON)
+
 # --- selftests ----------------------------------------------------------
 # kselftest's harness and lib.mk come from Debian's linux-source-* at
 # build time (KSRC_TAR, whichever version); they are never committed.
@@ -108,17 +123,22 @@ selftests: $(KSFT)/lib.mk
 
 # --- the VM ---------------------------------------------------------------
 # The guest's /shmr: test programs (64- and 32-bit), tools, scripts.
-payload: selftests userspace
+payload: selftests userspace $(if $(WITH_PYTHON),python)
 	rm -rf $(PAYLOAD)
 	mkdir -p $(PAYLOAD)/tests $(PAYLOAD)/tests32 $(PAYLOAD)/bin $(PAYLOAD)/lib
 	cp $(BUILD)/selftests/* $(PAYLOAD)/tests/
 	for t in $(BUILD)/selftests32/*; do cp $$t $(PAYLOAD)/tests32/$$(basename $$t)_32; done
 	[ ! -d $(BUILD)/userspace/payload ] || cp -a $(BUILD)/userspace/payload/. $(PAYLOAD)/
+	[ -z "$(WITH_PYTHON)" ] || cp -a $(BUILD)/userspace/python/payload/. $(PAYLOAD)/
 	cd $(PAYLOAD) && find $(SUITES) -type f -name '*_test*' | sort | \
 		grep -E '$(or $(ONLY),.)' > tests.list
 
 check: module payload
 	$(VM) check
+
+# The Python binding's pytest suite, with the host's python3 in the guest.
+check-python:
+	+$(MAKE) check SUITES=pytests WITH_PYTHON=1
 
 # The same selftests as 32-bit programs on the 64-bit kernel.
 check-compat:
@@ -129,6 +149,14 @@ shell: module payload
 
 demo: module payload
 	$(VM) demo
+
+# workers.c and workers.py split a picture across 1..N processes; the
+# picture comes back as build/workers.pgm (and .png with netpbm).
+demo-workers: module payload
+	$(VM) workers
+	cp $(BUILD)/vm/files/mandelbrot.pgm $(BUILD)/workers.pgm
+	pnmtopng $(BUILD)/workers.pgm > $(BUILD)/workers.png
+	@echo "the picture: $(BUILD)/workers.png"
 
 # The benchmark: static, with the uapi header only.
 $(BUILD)/bench/shmr_bench: bench/shmr_bench.c include/uapi/linux/shmregion.h | deps
@@ -159,6 +187,7 @@ help:
 	@echo '  module           the module for KDIR, in build/kmod/, copied to module/shmregion.ko'
 	@echo '  vm-module        the same as module (the name scripts/debug.mk uses)'
 	@echo '  userspace        libshmregion, the shmregion CLI, examples, their tests'
+	@echo '  python           the Python binding (a C extension over libshmregion), its tests'
 	@echo '  selftests        the kselftest programs, 64-bit and -m32'
 	@echo "  payload          the test VM's /shmr: test programs, tools, scripts"
 	@echo '  deps             install the Debian packages building and testing need'
@@ -167,9 +196,11 @@ help:
 	@echo 'Run in the VM (QEMU; deps installed first):'
 	@echo '  check            the selftests and the userspace tests: TAP, then "N passed, N failed"'
 	@echo '  check-compat     the selftests built with -m32, on the 64-bit kernel'
+	@echo "  check-python     the Python binding's pytest suite, the host's python3 in the guest"
 	@echo '  demo             a producer and a consumer sharing a region'
+	@echo '  demo-workers     a picture split across 1..N worker processes (C, Python): the table'
 	@echo '  bench            the benchmark tables (ratios to futex, memfd)'
-	@echo '  shell            an interactive shell, module loaded, tools on PATH'
+	@echo '  shell            an interactive shell, module loaded, tools, python3, gdb, strace'
 	@echo 'Lint (scripts/lint.mk):'
 	@echo '  lint             W=1, sparse, checkpatch --strict, modinfo, make help: 0 findings'
 	@echo 'Install (scripts/install.mk; docs/install.md):'
@@ -197,4 +228,5 @@ ifneq ($(wildcard $(CURDIR)/packaging/deb.mk),)
 	@echo '  check-deb        build, lint and install-test the Debian packages'
 endif
 	@echo 'Variables: KVER=6.1|6.12|7.2|7.3, FLAVOUR=cloud|rt|debug, ONLY=<regex> (check: only those programs),'
-	@echo '  KDIR=, KERNEL=, ACCEL=kvm, BUILD=, DESTDIR=, PREFIX='
+	@echo '  KDIR=, KERNEL=, ACCEL=kvm, BUILD=, DESTDIR=, PREFIX=,'
+	@echo '  WITH_PYTHON=1 (the binding and the guest image for any VM target), PYTHON='

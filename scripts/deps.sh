@@ -29,6 +29,7 @@ for extra in "$@"; do
 	install) want="$want pkg-config" ;;
 	lint) want="$want sparse perl" ;;
 	stress) want="$want stress-ng" ;;
+	python) want="$want python3 python3-dev python3-setuptools python3-numpy python3-pytest squashfs-tools gdb strace netpbm" ;;
 	*) echo "deps.sh: unknown group '$extra'" >&2; exit 2 ;;
 	esac
 done

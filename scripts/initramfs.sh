@@ -17,6 +17,9 @@
 #             O_DIRECT-capable filesystem) and their dependencies go to
 #             /shmr/kmod/, listed in load order in /shmr/kmod/load.list
 #   WORK      scratch directory (the tree is WORK/root)
+#   GUEST_IMAGE  the guest's /usr image (scripts/guest-image.sh): when set,
+#             the modules that mount it (virtio_pci, virtio_blk, squashfs)
+#             join GUEST_KMODS
 set -euo pipefail
 
 out=${1:?usage: initramfs.sh OUT.cpio.gz}
@@ -61,8 +64,10 @@ done
 if [ -n "${KMODDIR:-}" ] && [ -r "$KMODDIR/modules.dep" ]; then
 	mkdir -p "$root/shmr/kmod"
 	: > "$root/shmr/kmod/load.list"
+	kmods=${GUEST_KMODS-loop crc32c_generic ext4}
+	[ -z "${GUEST_IMAGE:-}" ] || kmods="$kmods virtio_pci virtio_blk squashfs"
 	# shellcheck disable=SC2086 # a list of names
-	"$here/kmod-deps.sh" "$KMODDIR" ${GUEST_KMODS-loop crc32c_generic ext4} |
+	"$here/kmod-deps.sh" "$KMODDIR" $kmods |
 	while read -r ko; do
 		cp "$KMODDIR/$ko" "$root/shmr/kmod/"
 		basename "$ko" >> "$root/shmr/kmod/load.list"

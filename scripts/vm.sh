@@ -10,6 +10,8 @@
 #             what goes into the initramfs (scripts/initramfs.sh)
 #   WORK      scratch directory (initramfs, logs)
 #   ACCEL     tcg (default) or kvm
+#   GUEST_IMAGE  a squashfs image (scripts/guest-image.sh) that the guest
+#             mounts read-only on /usr: the host's python3, gdb, strace
 #   VM_MEM    guest memory in MiB (default 1024); VM_SMP vCPUs (default 2)
 #   TIMEOUT   seconds before the guest is declared hung (default 900)
 #
@@ -39,6 +41,10 @@ kvm) qemu+=(-accel kvm -cpu host) ;;
 tcg) qemu+=(-accel tcg -cpu max) ;;
 *) echo "vm.sh: ACCEL is tcg or kvm" >&2; exit 2 ;;
 esac
+if [ -n "${GUEST_IMAGE:-}" ]; then
+	[ -r "$GUEST_IMAGE" ] || { echo "vm.sh: cannot read guest image $GUEST_IMAGE" >&2; exit 1; }
+	qemu+=(-drive "file=$GUEST_IMAGE,if=virtio,format=raw,readonly=on")
+fi
 append="console=ttyS0 panic=-1 loglevel=7 shmr.mode=$mode ${VM_APPEND:-}"
 
 if [ "$mode" = shell ]; then
@@ -62,5 +68,16 @@ tr -d '\r' < "$results" > "$results.txt"
 if [ "$mode" = check ]; then
 	exec "$here/verdict.sh" "$results.txt" "$console" "$rc" "$TIMEOUT"
 fi
+# The guest's files: base64 between "shmr-file: NAME" and "shmr-file-end".
+rm -rf "$WORK/files"
+mkdir -p "$WORK/files"
+awk -v dir="$WORK/files" '
+	/^shmr-file: / { name = substr($0, 12); gsub("/", "_", name); out = dir "/" name ".b64"; next }
+	/^shmr-file-end/ { close(out); out = ""; next }
+	out != "" && /^shmr-data: / { print substr($0, 12) > out }' "$results.txt"
+for f in "$WORK"/files/*.b64; do
+	[ -e "$f" ] || continue
+	base64 -d "$f" > "${f%.b64}" && rm "$f"
+done
 grep -q '^shmr-done' "$results.txt" || { echo "vm.sh: the guest did not finish (rc=$rc)" >&2; exit 1; }
 exit "$(sed -n 's/^shmr-rc: //p' "$results.txt")"
