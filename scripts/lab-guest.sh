@@ -49,7 +49,10 @@ while read -r tree exercises; do
 			echo "# lab-prog: $prog"
 			SHMR_LAB_TESTS=$tests timeout -s KILL "$left" "./$prog"
 			rc=$?
-			[ "$rc" -eq 137 ] && echo "# lab-timeout: $tree $tok ${limit}s ($prog killed)"
+			if [ "$rc" -eq 137 ] && [ "$(date +%s)" -ge "$deadline" ]; then
+				echo "# lab-timeout: $tree $tok ${limit}s ($prog killed)"
+				break
+			fi
 		done < /tmp/lab-ex.list
 		echo "# lab-time: $tree $tok $(($(date +%s) - started))s"
 		echo "# lab-ex-end: $tree $tok"
