@@ -93,7 +93,11 @@ build_tests() {
 		else
 			cp "$f" "$out.tmp"
 		fi
-		cmp -s "$out.tmp" "$out" && rm "$out.tmp" || mv "$out.tmp" "$out"
+		if cmp -s "$out.tmp" "$out"; then
+			rm "$out.tmp"
+		else
+			mv "$out.tmp" "$out"
+		fi
 	done
 	cmp -s "$lab/lab_filter.h" "$src/lab_filter.h" || cp "$lab/lab_filter.h" "$src/"
 	$MAKE -s -C "$src" KSFT_DIR="$KSFT" SHMR_UAPI="$top/include/uapi" \
@@ -106,9 +110,9 @@ run_vm() {
 	local plan=$1 payload=$BUILD/lab/payload tree ko exs limit=0 ex first=
 	rm -rf "$payload"
 	mkdir -p "$payload/lab/tests"
-	for p in $(awk '$1 ~ /^[0-9]+$/ { print $2 }' "$grading" | sort -u); do
+	while read -r p; do
 		cp "$BUILD/lab/tests/$p" "$payload/lab/tests/"
-	done
+	done < <(awk '$1 ~ /^[0-9]+$/ { print $2 }' "$grading" | sort -u)
 	cp "$grading" "$payload/lab/grading.list"
 	cp "$top/scripts/lab-guest.sh" "$payload/lab.sh"
 	: > "$payload/lab/plan"
@@ -223,7 +227,7 @@ cmd_check() {
 	   exs=$want ;;
 	esac
 	build_tests
-	run_vm "student $(module_ko "$top") $(echo $exs)"
+	run_vm "student $(module_ko "$top") ${exs//$'\n'/ }"
 	for ex in $exs; do
 		out=$(score student "$ex")
 		read -r _ s t <<< "$(tail -n 1 <<< "$out")"
