@@ -60,7 +60,7 @@ VM = KERNEL=$(KERNEL) MODULE=$(KMOD)/module/shmregion.ko KMODDIR=$(dir $(KDIR)) 
 # that the tools are there (the module alone needs a compiler and KDIR).
 DEPS_GOALS = deps check check-compat demo shell bench lint check-install \
 	check-dkms check-debug check-debug-vm debug-kernel deb check-deb \
-	check-python demo-workers
+	check-python demo-workers lab-check lab-solution-check
 DEPS_INSTALL = $(filter $(DEPS_GOALS),$(MAKECMDGOALS))
 MODULE_GOALS = module vm-module install-module
 HAVE_TOOLS = $(CURDIR)/scripts/have-tools.sh --kdir "$(KDIR)" \
@@ -176,6 +176,7 @@ clean:
 include $(CURDIR)/scripts/lint.mk
 include $(CURDIR)/scripts/install.mk
 include $(CURDIR)/scripts/debug.mk
+include $(CURDIR)/scripts/lab.mk
 # Debian packages (written apart; absent from trees without packaging).
 -include $(CURDIR)/packaging/deb.mk
 
@@ -222,11 +223,15 @@ help:
 	@echo '  debug-tests      build the fuzzer and the stress program'
 	@echo '  debug-payload    the payload plus the debug programs'
 	@echo '  check-debug-vm   the VM run of check-debug, on the debug kernel already built'
+	@echo 'Kernel course lab (scripts/lab.mk; docs/lab/README.md):'
+	@echo '  lab-prepare      a student tree for one exercise: make lab-prepare EX=n DIR=path'
+	@echo '  lab-check        grade the tree in the VM: per-test results, a score (EX=n|all)'
+	@echo '  lab-solution-check  complete tree passes every exercise; each prepared tree fails its own'
 ifneq ($(wildcard $(CURDIR)/packaging/deb.mk),)
 	@echo 'Debian packages (packaging/deb.mk):'
 	@echo '  deb              build the Debian packages'
 	@echo '  check-deb        build, lint and install-test the Debian packages'
 endif
 	@echo 'Variables: KVER=6.1|6.12|7.2|7.3, FLAVOUR=cloud|rt|debug, ONLY=<regex> (check: only those programs),'
-	@echo '  KDIR=, KERNEL=, ACCEL=kvm, BUILD=, DESTDIR=, PREFIX=,'
+	@echo '  KDIR=, KERNEL=, ACCEL=kvm, BUILD=, DESTDIR=, PREFIX=, EX=, DIR= (the lab),'
 	@echo '  WITH_PYTHON=1 (the binding and the guest image for any VM target), PYTHON='

@@ -278,7 +278,7 @@ static long shmr_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 }
 
 static int shmr_open(struct inode *inode, struct file *file)
-{
+{	/* lab: exercise 1, shmr_open() (docs/lab/01-device.md) */
 	struct shmr_handle *h;
 
 	h = kzalloc(sizeof(*h), GFP_KERNEL_ACCOUNT | __GFP_RETRY_MAYFAIL);
@@ -289,17 +289,17 @@ static int shmr_open(struct inode *inode, struct file *file)
 	file->private_data = h;
 	/* read() returns sequence numbers, not file data: no position */
 	return stream_open(inode, file);
-}
+}	/* lab: end of exercise 1 */
 
 static int shmr_release(struct inode *inode, struct file *file)
-{
+{	/* lab: exercise 1, shmr_release() (docs/lab/01-device.md) */
 	struct shmr_handle *h = file->private_data;
 
 	shmr_handle_unbind(h);
 	mutex_destroy(&h->bind_lock);
 	kfree(h);
 	return 0;
-}
+}	/* lab: end of exercise 1 */
 
 static const struct file_operations shmr_fops = {
 	.owner		= THIS_MODULE,

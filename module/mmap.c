@@ -57,7 +57,7 @@ static void shmr_vma_close(struct vm_area_struct *vma)
  * already refuses such mappings), or VM_FAULT_OOM.
  */
 static vm_fault_t shmr_data_fault(struct vm_fault *vmf)
-{
+{	/* lab: exercise 3, shmr_data_fault() (docs/lab/03-mmap.md) */
 	struct shmr_region *r = vmf->vma->vm_private_data;
 	struct address_space *mapping = r->shmem->f_mapping;
 	struct page *page;
@@ -70,7 +70,7 @@ static vm_fault_t shmr_data_fault(struct vm_fault *vmf)
 		return vmf_error(PTR_ERR(page));
 	vmf->page = page;
 	return 0;
-}
+}	/* lab: end of exercise 3 */
 
 /*
  * What a new mapping asks for, read from its VMA (.mmap) or from its VMA
@@ -99,7 +99,7 @@ struct shmr_map_req {
  */
 static struct shmr_region *shmr_map_check(struct shmr_handle *h,
 					  const struct shmr_map_req *req)
-{
+{	/* lab: exercise 6, shmr_map_check() (docs/lab/06-perm.md) */
 	struct shmr_region *r = shmr_handle_region(h);
 
 	if (!r)
@@ -116,7 +116,7 @@ static struct shmr_region *shmr_map_check(struct shmr_handle *h,
 	if (h->rdonly && req->write)
 		return ERR_PTR(-EACCES);
 	return r;
-}
+}	/* lab: end of exercise 6 */
 
 #ifdef SHMR_HAVE_MMAP_PREPARE
 /*
@@ -155,7 +155,7 @@ static const struct vm_operations_struct shmr_data_vm_ops = {
  * shmr_ctrl); the kernel never trusts what userspace writes there.
  */
 static vm_fault_t shmr_ctrl_fault(struct vm_fault *vmf)
-{
+{	/* lab: exercise 5, shmr_ctrl_fault() (docs/lab/05-poll.md) */
 	struct shmr_region *r = vmf->vma->vm_private_data;
 
 	if (vmf->pgoff != SHMR_CTRL_PGOFF)
@@ -163,7 +163,7 @@ static vm_fault_t shmr_ctrl_fault(struct vm_fault *vmf)
 	get_page(r->ctrl_page);
 	vmf->page = r->ctrl_page;
 	return 0;
-}
+}	/* lab: end of exercise 5 */
 
 static const struct vm_operations_struct shmr_ctrl_vm_ops = {
 	SHMR_VM_MAPPED

@@ -386,7 +386,7 @@ void shmr_region_put(struct shmr_region *r)
 }
 
 static struct shmr_region *shmr_lookup_locked(const char *name, u32 hash)
-{
+{	/* lab: exercise 2, shmr_lookup_locked() (docs/lab/02-names.md) */
 	struct shmr_region *r;
 
 	lockdep_assert_held(&shmr_table_lock);
@@ -394,7 +394,7 @@ static struct shmr_region *shmr_lookup_locked(const char *name, u32 hash)
 		if (r->hash == hash && !strcmp(r->name, name))
 			return r;
 	return NULL;
-}
+}	/* lab: end of exercise 2 */
 
 /* Like shmr_lookup_locked(), but a region still being created is absent. */
 static struct shmr_region *shmr_lookup_ready_locked(const char *name)
@@ -417,7 +417,7 @@ static struct shmr_region *shmr_lookup_ready_locked(const char *name)
  * Return: true if the caller may have the access.
  */
 static bool shmr_may_access(const struct shmr_region *r, bool write)
-{
+{	/* lab: exercise 6, shmr_may_access() (docs/lab/06-perm.md) */
 	umode_t want = write ? 06 : 04;
 	umode_t granted = r->mode;
 
@@ -428,7 +428,7 @@ static bool shmr_may_access(const struct shmr_region *r, bool write)
 	if (!(want & ~granted & 07))
 		return true;
 	return capable(CAP_IPC_OWNER);
-}
+}	/* lab: end of exercise 6 */
 
 /* Attach CREATE to an existing region @r; see shmr_region_create(). */
 static struct shmr_region *shmr_region_reuse_locked(struct shmr_region *r,
@@ -595,7 +595,7 @@ struct shmr_region *shmr_region_create(const char *name, u64 size,
  * -ENOENT, -EACCES.
  */
 struct shmr_region *shmr_region_attach(const char *name, bool rdonly)
-{
+{	/* lab: exercise 2, shmr_region_attach() (docs/lab/02-names.md) */
 	struct shmr_region *r;
 
 	mutex_lock(&shmr_table_lock);
@@ -608,7 +608,7 @@ struct shmr_region *shmr_region_attach(const char *name, bool rdonly)
 		shmr_region_get(r);
 	mutex_unlock(&shmr_table_lock);
 	return r;
-}
+}	/* lab: end of exercise 2 */
 
 /**
  * shmr_region_unlink() - remove a region's name

@@ -70,16 +70,16 @@ static bool shmr_region_unlinked(struct shmr_region *r)
  * enters the kernel to wake it.
  */
 static void shmr_waiter_enter(struct shmr_region *r)
-{
+{	/* lab: exercise 5, shmr_waiter_enter() (docs/lab/05-poll.md) */
 	atomic_inc(&r->ctrl->waiters);
 	/* pairs with the SC add and load in userspace's shmr_notify() */
 	smp_mb__after_atomic();
-}
+}	/* lab: end of exercise 5 */
 
 static void shmr_waiter_leave(struct shmr_region *r)
-{
+{	/* lab: exercise 5, shmr_waiter_leave() (docs/lab/05-poll.md) */
 	atomic_dec(&r->ctrl->waiters);
-}
+}	/* lab: end of exercise 5 */
 
 /* Count @h as a waiter from its first poll() until release. */
 static void shmr_handle_polled(struct shmr_handle *h, struct shmr_region *r)
@@ -222,7 +222,7 @@ void shmr_region_mark_unlinked(struct shmr_region *r)
  * Return: 0, -EBADFD, -EFAULT, -EINVAL, or -EACCES (read-only handle).
  */
 long shmr_ioctl_notify(struct shmr_handle *h, struct shmr_notify __user *uarg)
-{
+{	/* lab: exercise 4, shmr_ioctl_notify() (docs/lab/04-wait.md) */
 	struct shmr_region *r = shmr_handle_region(h);
 	struct shmr_notify n;
 	u64 seq;
@@ -263,7 +263,7 @@ wake:
 	if (copy_to_user(uarg, &n, sizeof(n)))
 		return -EFAULT;
 	return 0;
-}
+}	/* lab: end of exercise 4 */
 
 /* The condition WAIT sleeps on: news, or no news will ever come. */
 static bool shmr_wait_done(struct shmr_region *r, u64 seq)
@@ -276,7 +276,7 @@ static bool shmr_wait_done(struct shmr_region *r, u64 seq)
  * Return: 0, -ETIMEDOUT, -EINTR or -EIDRM (docs/abi.md, WAIT).
  */
 static int shmr_wait_seq(struct shmr_region *r, u64 seq, s64 timeout_ns)
-{
+{	/* lab: exercise 4, shmr_wait_seq() (docs/lab/04-wait.md) */
 	ktime_t timeout = ns_to_ktime(timeout_ns);
 	long ret = 0;
 
@@ -300,7 +300,7 @@ static int shmr_wait_seq(struct shmr_region *r, u64 seq, s64 timeout_ns)
 	if (shmr_region_unlinked(r))
 		return -EIDRM;
 	return -ETIMEDOUT;
-}
+}	/* lab: end of exercise 4 */
 
 /**
  * shmr_ioctl_wait() - SHMR_IOC_WAIT: wait for a sequence number change
@@ -348,7 +348,7 @@ long shmr_ioctl_wait(struct shmr_handle *h, struct shmr_wait __user *uarg)
  */
 ssize_t shmr_read(struct file *file, char __user *buf, size_t count,
 		  loff_t *ppos)
-{
+{	/* lab: exercise 5, shmr_read() (docs/lab/05-poll.md) */
 	struct shmr_handle *h = file->private_data;
 	struct shmr_region *r = shmr_handle_region(h);
 	u64 seen, seq;
@@ -381,7 +381,7 @@ ssize_t shmr_read(struct file *file, char __user *buf, size_t count,
 		if (ret)
 			return -ERESTARTSYS;
 	}
-}
+}	/* lab: end of exercise 5 */
 
 /**
  * shmr_poll() - poll(): readable when there is an unconsumed update
@@ -396,7 +396,7 @@ ssize_t shmr_read(struct file *file, char __user *buf, size_t count,
  * one read() consumed, EPOLLHUP once unlinked, EPOLLERR when unbound.
  */
 __poll_t shmr_poll(struct file *file, struct poll_table_struct *wait)
-{
+{	/* lab: exercise 5, shmr_poll() (docs/lab/05-poll.md) */
 	struct shmr_handle *h = file->private_data;
 	struct shmr_region *r = shmr_handle_region(h);
 	__poll_t mask = 0;
@@ -420,4 +420,4 @@ __poll_t shmr_poll(struct file *file, struct poll_table_struct *wait)
 	if (shmr_region_unlinked(r))
 		mask |= EPOLLHUP;
 	return mask;
-}
+}	/* lab: end of exercise 5 */
