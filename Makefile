@@ -46,7 +46,8 @@ VM = KERNEL=$(KERNEL) MODULE=$(KMOD)/module/shmregion.ko KMODDIR=$(dir $(KDIR)) 
 # Goals that install what they need first; any other goal only checks
 # that the tools are there (the module alone needs a compiler and KDIR).
 DEPS_GOALS = deps check check-compat demo shell bench lint check-install \
-	check-dkms check-debug check-debug-vm debug-kernel deb check-deb
+	check-dkms check-debug check-debug-vm debug-kernel deb check-deb \
+	check-faults check-faults-vm
 DEPS_INSTALL = $(filter $(DEPS_GOALS),$(MAKECMDGOALS))
 MODULE_GOALS = module vm-module install-module
 HAVE_TOOLS = $(CURDIR)/scripts/have-tools.sh --kdir "$(KDIR)" \
@@ -187,6 +188,9 @@ help:
 	@echo '  debug-tests      build the fuzzer and the stress program'
 	@echo '  debug-payload    the payload plus the debug programs'
 	@echo '  check-debug-vm   the VM run of check-debug, on the debug kernel already built'
+	@echo '  check-faults     every failure path: each ABI call failed at each allocation and user copy, a fuzz under failslab'
+	@echo '  faults-payload   the payload for check-faults (shmr_faults, shmr_fuzz)'
+	@echo '  check-faults-vm  the VM run of check-faults, on the debug kernel already built'
 ifneq ($(wildcard $(CURDIR)/packaging/deb.mk),)
 	@echo 'Debian packages (packaging/deb.mk):'
 	@echo '  deb              build the Debian packages'
