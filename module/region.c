@@ -295,6 +295,13 @@ static int shmr_region_back(struct shmr_region *r)
 
 	shmem = shmr_shmem_file_setup("shmregion", r->size,
 				      r->flags & SHMR_CREATE_LAZY);
+	/*
+	 * shmem reports a failed inode allocation as -ENOSPC; for CREATE
+	 * that errno means the module's limits (the internal shmem mount
+	 * has none), so it is the memory it is: -ENOMEM.
+	 */
+	if (shmem == ERR_PTR(-ENOSPC))
+		return -ENOMEM;
 	if (IS_ERR(shmem))
 		return PTR_ERR(shmem);
 	r->shmem = shmem;
