@@ -491,8 +491,8 @@ out_free_spare:
 	return ret;
 }
 
-/* Publish a reserved region as ready, or take a failed one's name back. */
-static void shmr_region_publish(struct shmr_region *r, bool ok)
+/* Make a reserved region ready, or take a failed one's name back. */
+static void shmr_region_settle(struct shmr_region *r, bool ok)
 {
 	mutex_lock(&shmr_table_lock);
 	if (ok) {
@@ -510,6 +510,37 @@ static void shmr_region_publish(struct shmr_region *r, bool ok)
 }
 
 /**
+ * shmr_region_publish() - make a region that CREATE made visible
+ * @r: from shmr_region_create() with *@created set.
+ *
+ * From now on ATTACH, UNLINK and LIST see it, and CREATEs of its name
+ * that waited attach to it.
+ *
+ * Context: process context; may sleep.
+ */
+void shmr_region_publish(struct shmr_region *r)
+{
+	shmr_region_settle(r, true);
+}
+
+/**
+ * shmr_region_discard() - take back a region that CREATE made
+ * @r: from shmr_region_create() with *@created set, not published.
+ *
+ * As if CREATE had failed before making it: the name is free again
+ * (CREATEs that waited for it try to make it themselves), and the
+ * caller's reference goes, freeing and uncharging the region.
+ *
+ * Context: process context; may sleep.
+ */
+void shmr_region_discard(struct shmr_region *r)
+{
+	shmr_region_settle(r, false);
+	/* waiters hold references; the last put frees and uncharges */
+	shmr_region_put(r);
+}
+
+/**
  * shmr_region_create() - find or make a named region for CREATE
  * @name: a valid name.
  * @size: bytes, a non-zero multiple of PAGE_SIZE within the module limit.
@@ -519,7 +550,10 @@ static void shmr_region_publish(struct shmr_region *r, bool ok)
  *
  * The name is reserved (and the limits charged) first; the memory is
  * allocated outside shmr_table_lock, while CREATEs of the same name wait
- * and ATTACH, UNLINK and LIST do not see the region.
+ * and ATTACH, UNLINK and LIST do not see the region. A new region
+ * (*@created) stays so until the caller, once nothing of CREATE can fail
+ * any more, passes it to shmr_region_publish() or shmr_region_discard():
+ * a CREATE that fails leaves no region behind.
  *
  * Context: process context; may sleep.
  * Return: the region with a reference for the caller, or ERR_PTR():
@@ -543,10 +577,8 @@ struct shmr_region *shmr_region_create(const char *name, u64 size,
 	}
 
 	ret = shmr_region_back(new);
-	shmr_region_publish(new, !ret);
 	if (ret) {
-		/* waiters hold references; the last put frees and uncharges */
-		shmr_region_put(new);
+		shmr_region_discard(new);
 		return ERR_PTR(ret);
 	}
 	*created = true;
