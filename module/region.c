@@ -707,7 +707,12 @@ struct shmr_info *shmr_region_list(struct user_namespace *ns, u32 max,
 		mutex_unlock(&shmr_table_lock);
 		/* allocated unlocked; the table may grow meanwhile: recount */
 		kvfree(list);
-		list = kvmalloc_array(n, sizeof(*list), GFP_KERNEL_ACCOUNT);
+		/*
+		 * The caller asked for it and gets -ENOMEM: no warning (a
+		 * failed vmalloc() fallback would print a call trace).
+		 */
+		list = kvmalloc_array(n, sizeof(*list),
+				      GFP_KERNEL_ACCOUNT | __GFP_NOWARN);
 		if (!list)
 			return ERR_PTR(-ENOMEM);
 		cap = n;
