@@ -60,7 +60,8 @@ VM = KERNEL=$(KERNEL) MODULE=$(KMOD)/module/shmregion.ko KMODDIR=$(dir $(KDIR)) 
 # that the tools are there (the module alone needs a compiler and KDIR).
 DEPS_GOALS = deps check check-compat demo shell bench lint check-install \
 	check-dkms check-debug check-debug-vm debug-kernel deb check-deb \
-	check-python demo-workers lab-check lab-solution-check
+	check-python demo-workers lab-check lab-solution-check \
+	check-faults check-faults-vm
 DEPS_INSTALL = $(filter $(DEPS_GOALS),$(MAKECMDGOALS))
 MODULE_GOALS = module vm-module install-module
 HAVE_TOOLS = $(CURDIR)/scripts/have-tools.sh --kdir "$(KDIR)" \
@@ -223,6 +224,9 @@ help:
 	@echo '  debug-tests      build the fuzzer and the stress program'
 	@echo '  debug-payload    the payload plus the debug programs'
 	@echo '  check-debug-vm   the VM run of check-debug, on the debug kernel already built'
+	@echo '  check-faults     every failure path: each ABI call failed at each allocation and user copy, a fuzz under failslab'
+	@echo '  faults-payload   the payload for check-faults (shmr_faults, shmr_fuzz)'
+	@echo '  check-faults-vm  the VM run of check-faults, on the debug kernel already built'
 	@echo 'Kernel course lab (scripts/lab.mk; docs/lab/README.md):'
 	@echo '  lab-prepare      a student tree for one exercise: make lab-prepare EX=n DIR=path'
 	@echo '  lab-check        grade the tree in the VM: per-test results, a score (EX=n|all)'

@@ -172,6 +172,8 @@ extern const struct attribute_group *shmr_attr_groups[];
 int shmr_name_check(const char *name);
 struct shmr_region *shmr_region_create(const char *name, u64 size,
 				       umode_t mode, u32 flags, bool *created);
+void shmr_region_publish(struct shmr_region *r);
+void shmr_region_discard(struct shmr_region *r);
 struct shmr_region *shmr_region_attach(const char *name, bool rdonly);
 int shmr_region_unlink(const char *name);
 void shmr_region_info(struct shmr_region *r, struct user_namespace *ns,

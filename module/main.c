@@ -73,7 +73,9 @@ static bool shmr_reserved_zero(const __u64 *reserved, size_t n)
  * @uarg: struct shmr_create in userspace.
  *
  * If the result cannot be written back (-EFAULT) the handle stays
- * unbound; a persistent region it made stays in the table.
+ * unbound and a region it made is discarded, never seen by anybody:
+ * it is published only once the copy succeeded (concurrent CREATEs of
+ * its name wait meanwhile, killably).
  *
  * Context: process context; sleeps (allocates the region's memory).
  * Return: 0 or a negative errno from docs/abi.md.
@@ -121,14 +123,19 @@ static long shmr_ioctl_create(struct file *file,
 	c.result = created ? SHMR_RESULT_CREATED : 0;
 	if (copy_to_user(uarg, &c, sizeof(c))) {
 		ret = -EFAULT;
-		goto err_put_region;
+		goto err_drop_region;
 	}
+	if (created)
+		shmr_region_publish(r);
 	shmr_handle_bind(file, r, false);
 	mutex_unlock(&h->bind_lock);
 	return 0;
 
-err_put_region:
-	shmr_region_put(r);
+err_drop_region:
+	if (created)
+		shmr_region_discard(r);
+	else
+		shmr_region_put(r);
 out_unlock:
 	mutex_unlock(&h->bind_lock);
 	return ret;

@@ -334,6 +334,13 @@ static int shmr_region_back(struct shmr_region *r)
 				      shmr_huge_mnt : NULL,
 				      "shmregion", r->size,
 				      r->flags & SHMR_CREATE_LAZY);
+	/*
+	 * shmem reports a failed inode allocation as -ENOSPC; for CREATE
+	 * that errno means the module's limits (the internal shmem mount
+	 * has none), so it is the memory it is: -ENOMEM.
+	 */
+	if (shmem == ERR_PTR(-ENOSPC))
+		return -ENOMEM;
 	if (IS_ERR(shmem))
 		return PTR_ERR(shmem);
 	r->shmem = shmem;
@@ -523,8 +530,8 @@ out_free_spare:
 	return ret;
 }
 
-/* Publish a reserved region as ready, or take a failed one's name back. */
-static void shmr_region_publish(struct shmr_region *r, bool ok)
+/* Make a reserved region ready, or take a failed one's name back. */
+static void shmr_region_settle(struct shmr_region *r, bool ok)
 {
 	mutex_lock(&shmr_table_lock);
 	if (ok) {
@@ -542,6 +549,37 @@ static void shmr_region_publish(struct shmr_region *r, bool ok)
 }
 
 /**
+ * shmr_region_publish() - make a region that CREATE made visible
+ * @r: from shmr_region_create() with *@created set.
+ *
+ * From now on ATTACH, UNLINK and LIST see it, and CREATEs of its name
+ * that waited attach to it.
+ *
+ * Context: process context; may sleep.
+ */
+void shmr_region_publish(struct shmr_region *r)
+{
+	shmr_region_settle(r, true);
+}
+
+/**
+ * shmr_region_discard() - take back a region that CREATE made
+ * @r: from shmr_region_create() with *@created set, not published.
+ *
+ * As if CREATE had failed before making it: the name is free again
+ * (CREATEs that waited for it try to make it themselves), and the
+ * caller's reference goes, freeing and uncharging the region.
+ *
+ * Context: process context; may sleep.
+ */
+void shmr_region_discard(struct shmr_region *r)
+{
+	shmr_region_settle(r, false);
+	/* waiters hold references; the last put frees and uncharges */
+	shmr_region_put(r);
+}
+
+/**
  * shmr_region_create() - find or make a named region for CREATE
  * @name: a valid name.
  * @size: bytes, a non-zero multiple of PAGE_SIZE within the module limit.
@@ -551,7 +589,10 @@ static void shmr_region_publish(struct shmr_region *r, bool ok)
  *
  * The name is reserved (and the limits charged) first; the memory is
  * allocated outside shmr_table_lock, while CREATEs of the same name wait
- * and ATTACH, UNLINK and LIST do not see the region.
+ * and ATTACH, UNLINK and LIST do not see the region. A new region
+ * (*@created) stays so until the caller, once nothing of CREATE can fail
+ * any more, passes it to shmr_region_publish() or shmr_region_discard():
+ * a CREATE that fails leaves no region behind.
  *
  * Context: process context; may sleep.
  * Return: the region with a reference for the caller, or ERR_PTR():
@@ -575,10 +616,8 @@ struct shmr_region *shmr_region_create(const char *name, u64 size,
 	}
 
 	ret = shmr_region_back(new);
-	shmr_region_publish(new, !ret);
 	if (ret) {
-		/* waiters hold references; the last put frees and uncharges */
-		shmr_region_put(new);
+		shmr_region_discard(new);
 		return ERR_PTR(ret);
 	}
 	*created = true;
@@ -707,7 +746,12 @@ struct shmr_info *shmr_region_list(struct user_namespace *ns, u32 max,
 		mutex_unlock(&shmr_table_lock);
 		/* allocated unlocked; the table may grow meanwhile: recount */
 		kvfree(list);
-		list = kvmalloc_array(n, sizeof(*list), GFP_KERNEL_ACCOUNT);
+		/*
+		 * The caller asked for it and gets -ENOMEM: no warning (a
+		 * failed vmalloc() fallback would print a call trace).
+		 */
+		list = kvmalloc_array(n, sizeof(*list),
+				      GFP_KERNEL_ACCOUNT | __GFP_NOWARN);
 		if (!list)
 			return ERR_PTR(-ENOMEM);
 		cap = n;

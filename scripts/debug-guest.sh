@@ -9,6 +9,12 @@
 #   debug/stress-ng               stress-ng's device stressor on
 #                                 /dev/shmregion, its mmap stressors beside
 #                                 a shmr_stress run
+#   debug/faults, debug/faults32  shmr_faults (64- and 32-bit): each ABI
+#                                 operation failed at each of its fault
+#                                 points in turn (make check-faults)
+#   debug/fuzz-faults             shmr_fuzz --faults while failslab and
+#                                 fail_page_alloc fail FAULTS_PERCENT % of
+#                                 its processes' allocations
 #   post-tests.sh                 the module's counters are back to 0
 #                                 (run by the guest's init before rmmod)
 #   post-rmmod.sh                 kmemleak finds nothing (after rmmod)
@@ -24,9 +30,48 @@ kmemleak=/sys/kernel/debug/kmemleak
 # the module's region table, for people (debugfs)
 regions=/sys/kernel/debug/shmregion/regions
 
+# the kernel's fault injection (scripts/debug.config)
+faultdir=/sys/kernel/debug
+
 # counter NAME: the module's sysfs counter, or "missing"
 counter() {
 	cat "$sysfs/$1" 2>/dev/null || echo missing
+}
+
+# have_faults: this kernel can inject faults; else one "not ok" (a
+# fault step that cannot inject anything must not pass)
+have_faults() {
+	[ -w /proc/self/fail-nth ] && [ -d "$faultdir/failslab" ] &&
+		[ -d "$faultdir/fail_page_alloc" ] &&
+		[ -d "$faultdir/fail_usercopy" ] && return 0
+	tap_not_ok "no fault injection in this kernel (scripts/debug.config; debugfs?)"
+	return 1
+}
+
+# faults_arm PERCENT: failslab and fail_page_alloc fail PERCENT % of the
+# allocations of the tasks that set make-it-fail, order 0 and sleeping
+# ones included; quietly (a stack dump per fault would flood the
+# console, and verdict.sh takes a call trace for a report). 0 disarms.
+faults_arm() {
+	for a in failslab fail_page_alloc; do
+		d=$faultdir/$a
+		echo 0 > "$d/probability"
+		echo 0 > "$d/verbose"
+		echo 1 > "$d/interval"
+		echo 0 > "$d/space"
+		# counted down at each injected fault: faults_injected reads it
+		echo 1000000000 > "$d/times"
+		echo Y > "$d/task-filter"
+		echo N > "$d/ignore-gfp-wait"
+		echo "$1" > "$d/probability"
+	done
+	echo N > "$faultdir/fail_page_alloc/ignore-gfp-highmem"
+	echo 0 > "$faultdir/fail_page_alloc/min-order"
+}
+
+# faults_injected NAME: the faults NAME injected since faults_arm
+faults_injected() {
+	echo $((1000000000 - $(cat "$faultdir/$1/times")))
 }
 
 case "$(basename "$0")" in
@@ -77,6 +122,27 @@ stress-ng)
 	tap_result "$ss" "shmr_stress beside stress-ng's mmap stressors (status $ss)"
 	[ "$st" -eq 0 ] && [ "$ss" -eq 0 ] || rc=1
 	exit $rc
+	;;
+faults|faults32)
+	have_faults || exit 1
+	prog=/shmr/tests/shmr_faults
+	[ "$(basename "$0")" = faults ] || prog=/shmr/tests32/shmr_faults_32
+	exec "$prog" </dev/null
+	;;
+fuzz-faults)
+	have_faults || exit 1
+	faults_arm "$FAULTS_PERCENT"
+	st=0
+	/shmr/tests/shmr_fuzz --seed "$FUZZ_SEED" --calls "$FAULTS_CALLS" \
+		--procs "$FUZZ_PROCS" --faults </dev/null || st=$?
+	slab=$(faults_injected failslab)
+	page=$(faults_injected fail_page_alloc)
+	faults_arm 0
+	# a pass that injected nothing proved nothing
+	ok=0
+	[ "$slab" -gt 0 ] && [ "$page" -gt 0 ] || ok=1
+	tap_result $ok "fuzz-faults: $FAULTS_PERCENT % injected: failslab $slab, fail_page_alloc $page"
+	exit $st
 	;;
 post-tests.sh)
 	# Every test process has been reaped: nothing may be left.

@@ -3,7 +3,7 @@
  * shmr_fuzz: drive /dev/shmregion with random system calls from several
  * processes and check that every answer is one the ABI documents.
  *
- *	shmr_fuzz [--seed N] [--calls N] [--procs N] [--verbose]
+ *	shmr_fuzz [--seed N] [--calls N] [--procs N] [--faults] [--verbose]
  *
  * Each worker process keeps a few handles (open, O_RDONLY or O_RDWR,
  * maybe O_NONBLOCK) and mappings, and calls at random: the seven ioctls
@@ -26,6 +26,14 @@
  *    it), an INFO that disagrees with the handle's binding,
  *  - a crash (SIGSEGV/SIGBUS) of a worker.
  * Each worker prints its last calls when it reports a finding.
+ *
+ * --faults: the workers (and their children) set /proc/self/make-it-fail,
+ * so that the fault injection the caller armed with task-filter
+ * (failslab, fail_page_alloc; `make check-faults`) fails their
+ * allocations at random; ENOMEM and EFAULT (a page fault inside a user
+ * copy that could not allocate) are then documented for every call, and
+ * everything else is judged as without it.  The parent, which cleans up
+ * and reads the counters, is never failed.
  *
  * --calls counts system calls over all processes (memory accesses are
  * free).  The seed is printed; one seed gives the same sequence of calls
@@ -88,9 +96,14 @@ static const int allowed[NR_OPS][12] = {
 	[OP_LIST]	= { EINVAL, ENOMEM, EFAULT },
 };
 
+static int faults;	/* --faults */
+
 static int documented(enum op op, int err)
 {
 	int i;
+
+	if (faults && (err == ENOMEM || err == EFAULT))
+		return 1;
 
 	for (i = 0; i < 12 && allowed[op][i]; i++)
 		if (allowed[op][i] == err)
@@ -1197,7 +1210,7 @@ static int run_worker(int idx, uint64_t seed)
 {
 	struct sigaction sa;
 	struct itimerval it = { { 0, 5000 }, { 0, 5000 } };
-	int i;
+	int i, err;
 
 	worker = idx;
 	rng = seed_mix(seed + (uint64_t)idx);
@@ -1206,6 +1219,22 @@ static int run_worker(int idx, uint64_t seed)
 	sa.sa_handler = on_alarm;		/* no SA_RESTART: EINTR */
 	sigaction(SIGALRM, &sa, NULL);
 	catch_crashes(dump_history);	/* a crash is a finding */
+	/* shmr_util.h: no stack growth, no rseq write under injection */
+	if (faults)
+		grow_stack();
+	err = faults ? drop_rseq() : 0;
+	if (err) {
+		printf("# worker %d: cannot unregister rseq: %s\n", idx,
+		       strerror(-err));
+		return 1;
+	}
+	/* before dropping to nobody: make-it-fail needs CAP_SYS_RESOURCE */
+	err = faults ? write_file("/proc/self/make-it-fail", "1") : 0;
+	if (err) {
+		printf("# worker %d: cannot set make-it-fail: %s\n", idx,
+		       strerror(-err));
+		return 1;
+	}
 	setitimer(ITIMER_REAL, &it, NULL);
 	/* odd workers are "nobody": EACCES, EPERM and EDQUOT paths */
 	if (idx % 2 && become(UID_NOBODY, GID_NOBODY))
@@ -1260,7 +1289,7 @@ static int cleanup(void)
 static void usage(const char *prog)
 {
 	fprintf(stderr, "usage: %s [--seed N] [--calls N] [--procs N] "
-		"[--verbose]\n", prog);
+		"[--faults] [--verbose]\n", prog);
 	exit(2);
 }
 
@@ -1280,6 +1309,8 @@ int main(int argc, char **argv)
 			calls = strtoull(argv[++i], NULL, 0);
 		} else if (!strcmp(argv[i], "--procs") && i + 1 < argc) {
 			procs = atoi(argv[++i]);
+		} else if (!strcmp(argv[i], "--faults")) {
+			faults = 1;
 		} else if (!strcmp(argv[i], "--verbose")) {
 			verbose = 1;
 		} else {
@@ -1297,7 +1328,8 @@ int main(int argc, char **argv)
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	printf("TAP version 13\n1..2\n");
 	printf("# shmr_fuzz: seed=%" PRIu64 " calls=%" PRIu64 " procs=%d"
-	       " (%d-bit)\n", seed, calls, procs, (int)sizeof(long) * 8);
+	       " (%d-bit)%s\n", seed, calls, procs, (int)sizeof(long) * 8,
+	       faults ? " under fault injection" : "");
 	page = sysconf(_SC_PAGESIZE);
 	if (tap_skip_without_device(2))
 		return 0;

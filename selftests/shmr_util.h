@@ -26,7 +26,9 @@
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
+#include <sys/rseq.h>
 #include <sys/socket.h>
+#include <sys/syscall.h>
 #include <sys/types.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -512,6 +514,45 @@ static inline int end_peer(pid_t pid, int sk)
 {
 	close(sk);
 	return reap(pid);
+}
+
+/* --- fault injection ------------------------------------------------------ */
+
+/*
+ * Grow the stack by 256 KiB now. Under fault injection a stack that has
+ * to grow may fail to (the maple tree node is an allocation): the
+ * process gets SIGSEGV, a failure of the test program, not of the module.
+ * Volatile stores, one per 1 KiB, so that the compiler keeps them.
+ */
+static void __attribute__((noinline, unused)) grow_stack(void)
+{
+	volatile char deep[256 << 10];
+	size_t i;
+
+	for (i = 0; i < sizeof(deep); i += 1024)
+		deep[i] = 0;
+}
+
+/*
+ * Unregister the rseq area glibc registered for this thread. The kernel
+ * writes it on the way back to user space; under fault injection that
+ * write may need a page it cannot allocate (a page still shared with a
+ * child after fork) and the kernel kills the process with SIGSEGV.
+ * 0, or -errno. (glibc's __rseq_size may be less than the length it
+ * registered, which the kernel wants back: then the struct's size.)
+ */
+static inline int drop_rseq(void)
+{
+	void *area = (char *)__builtin_thread_pointer() + __rseq_offset;
+
+	if (!__rseq_size)
+		return 0;	/* not registered */
+	if (!syscall(__NR_rseq, area, __rseq_size, RSEQ_FLAG_UNREGISTER,
+		     RSEQ_SIG))
+		return 0;
+	if (!syscall(__NR_rseq, area, 32, RSEQ_FLAG_UNREGISTER, RSEQ_SIG))
+		return 0;
+	return -errno;
 }
 
 /* --- crashes ------------------------------------------------------------- */
