@@ -16,7 +16,7 @@ echo $((2 << 30)) > $params/max_user_bytes
 echo $((256 << 20)) > $params/max_region_bytes
 echo "kernel $(uname -r), $(nproc) vCPUs, $(awk '/MemTotal/ { print int($2 / 1024) }' /proc/meminfo) MiB"
 printf 'module parameters:'
-for p in $params/*; do
+for p in "$params"/*; do
 	printf ' %s=%s' "$(basename "$p")" "$(cat "$p")"
 done
 echo

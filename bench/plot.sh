@@ -22,6 +22,7 @@ awk -v dir="$out" '
 grep -v '^shmr-' "$log" > "$out/results.md" || :
 [ -s "$out/results.json" ] || { echo "plot.sh: the guest sent no results.json" >&2; exit 1; }
 
+kernel=$(sed -n 's/.*"kernel": "\([^"]*\)".*/\1/p' "$out/results.json")
 sets=()
 for s in busy gap; do
 	[ -s "$out/latency-$s.dat" ] && sets+=("$s")
@@ -43,9 +44,10 @@ command -v gnuplot >/dev/null || { echo "plot.sh: gnuplot is missing (scripts/de
 		busy) title='back to back' ;;
 		gap) title='with an idle gap between wake-ups' ;;
 		esac
-		echo "stats '$out/latency-$s.dat' using 1 nooutput"
-		echo "set title 'One-way wake latency CDF, $title ($(basename "$out"))' noenhanced"
-		echo "plot for [i=0:STATS_blocks-1] '$out/latency-$s.dat' index i using 1:2 with lines lw 2 title columnheader(1) noenhanced"
+		# one block per method, each opened by its quoted title
+		n=$(grep -c '^"' "$out/latency-$s.dat")
+		echo "set title 'One-way wake latency CDF, $title (kernel $kernel)' noenhanced"
+		echo "plot for [i=0:$((n - 1))] '$out/latency-$s.dat' index i using 1:2 with lines lw 2 title columnheader(1) noenhanced"
 	done
 	echo "unset multiplot"
 } | gnuplot
