@@ -10,7 +10,8 @@
  * 6. Whole create, attach, unlink cycles of a 4 KiB object, per second.
  * 7. ATTACH (open + ATTACH + close) with 10, 1,000 and 10,000 other
  *    regions in the table, against shm_open of a file among as many in
- *    /dev/shm; the ratio is to the same method with 10.
+ *    /dev/shm; the ratio is to the same method with 10. The names
+ *    attached to are spread over the whole table.
  *
  * Only the setup is timed; unmapping and unlinking happen after.
  */
@@ -136,12 +137,20 @@ static unsigned long read_pages(const char *p, size_t bytes)
 	return sum;
 }
 
-/* repetitions of a small setup, so that one timing is not one call */
+/*
+ * Repetitions of a small setup, so that one timing is not one call: up
+ * to a budget of bytes, at most SETUP_MAX_ITERS.
+ */
+#define SETUP_MAX_ITERS	256
+
 static long setup_iters(size_t bytes)
 {
 	size_t budget = opt.quick ? 2UL << 20 : 16UL << 20;
+	long n = bytes >= budget ? 1 : budget / bytes;
 
-	return bytes >= budget ? 1 : budget / bytes;
+	if (opt.quick)
+		return n > SETUP_MAX_ITERS / 8 ? SETUP_MAX_ITERS / 8 : n;
+	return n > SETUP_MAX_ITERS ? SETUP_MAX_ITERS : n;
 }
 
 /* ns per page: make, map, write every page */
@@ -473,6 +482,10 @@ static double attach_scale_once(int shm, long n, long calls)
 	return (double)spent / calls;
 }
 
+/*
+ * Each repetition fills the tables from empty to 10,000 entries,
+ * measuring both methods at each size on the way, and empties them.
+ */
 static void attach_scale(void)
 {
 	static const long counts[] = { 10, 1000, 10000 };
@@ -488,22 +501,25 @@ static void attach_scale(void)
 		.unit = "ns per attach", .scale = 1, .prec = 0,
 		.note = "ratio to the same method with 10", .flags = TAB_RATIO_FIRST_COL,
 	};
-	long have = 0, calls = opt.cycles * 2;
+	long have, calls = opt.cycles * 2;
 	int n, m, r;
 
 	for (n = 0; n < 3 && counts[n] <= opt.max_regions; n++)
 		t.cols[n] = cols[n];
 	t.ncols = n;
-	for (n = 0; n < t.ncols; n++) {
-		fill_to(have, counts[n]);
-		have = counts[n];
-		for (m = 0; m < 2; m++)
-			attach_scale_once(m, have, calls / 10);
-		for (r = 0; r < opt.reps; r++)
+	fill_to(0, counts[0]);
+	for (m = 0; m < 2; m++)
+		attach_scale_once(m, counts[0], calls);
+	unfill(counts[0]);
+	for (r = 0; r < opt.reps; r++) {
+		for (n = 0, have = 0; n < t.ncols; n++) {
+			fill_to(have, counts[n]);
+			have = counts[n];
 			for (m = 0; m < 2; m++)
 				v[m][n][r] = attach_scale_once(m, have, calls);
+		}
+		unfill(have);
 	}
-	unfill(have);
 	for (m = 0; m < 2; m++) {
 		for (n = 0; n < t.ncols; n++)
 			row[n] = median(v[m][n], opt.reps);

@@ -43,7 +43,7 @@ struct bench_opts opt = {
 	.max_fanout = 256,
 	.cycles = 2000,
 	.max_regions = 10000,
-	.ring_bytes = 256UL << 20,
+	.ring_bytes = 128UL << 20,
 	.ring_msgs = 200000,
 };
 
