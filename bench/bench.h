@@ -32,6 +32,7 @@ extern struct bench_opts opt;
 
 /* --- util.c ------------------------------------------------------------ */
 
+#define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
 #define CACHELINE	64
 #define PAGE		4096UL
 

@@ -206,14 +206,14 @@ void bench_calls(const char *cases)
 	region_notify(c.fd);
 
 	if (strchr(cases, '2')) {
-		calls_table(&tb, behind, sizeof(behind) / sizeof(behind[0]), &c);
+		calls_table(&tb, behind, ARRAY_SIZE(behind), &c);
 		target(2, "already behind: shmr_wait() (control page) vs FUTEX_WAIT EAGAIN",
 		       table_ratio(&tb, behind[2].name, 0), 0.01, 0);
 		target(2, "already behind: WAIT ioctl vs FUTEX_WAIT EAGAIN",
 		       table_ratio(&tb, behind[3].name, 0), 1.00, 0);
 	}
 	if (strchr(cases, '3')) {
-		calls_table(&ta, alone, sizeof(alone) / sizeof(alone[0]), &c);
+		calls_table(&ta, alone, ARRAY_SIZE(alone), &c);
 		target(3, "NOTIFY ioctl, no waiter, vs getppid()",
 		       table_ratio(&ta, alone[1].name, 0), 1.50, 0);
 		target(3, "shmr_notify(), no waiter, vs getppid() (eventcount path)",

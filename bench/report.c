@@ -253,7 +253,7 @@ void cdf_write(const char *set, const char *method, const uint64_t *sorted,
 			break;
 		fprintf(f, "%.3f %.6f\n", sorted[i] / 1e3, (double)(i + 1) / n);
 	}
-	for (i = 0; i < sizeof(tail) / sizeof(tail[0]); i++)
+	for (i = 0; i < ARRAY_SIZE(tail); i++)
 		if (tail[i] * n >= 1)
 			fprintf(f, "%.3f %.6f\n",
 				quantile_u64(sorted, n, tail[i]) / 1e3, tail[i]);

@@ -60,7 +60,7 @@ static const struct setup_method setups[] = {
 	{ "shmregion CREATE LAZY, MADV_POPULATE_WRITE", REGION_LAZY, POP_MADV },
 };
 
-#define NSETUP (sizeof(setups) / sizeof(setups[0]))
+#define NSETUP ARRAY_SIZE(setups)
 #define FIRST_REGION 4		/* setups[] from here on are shmregion's */
 
 static const size_t sizes[] = {
@@ -70,7 +70,7 @@ static const char *const size_names[] = {
 	"4 KiB", "64 KiB", "1 MiB", "16 MiB", "64 MiB", "256 MiB",
 };
 
-#define NSIZES (sizeof(sizes) / sizeof(sizes[0]))
+#define NSIZES ARRAY_SIZE(sizes)
 #define SIZE_64M 4
 
 static int make_object(enum setup_kind kind, size_t bytes)
@@ -182,7 +182,7 @@ static const struct setup_method attaches[] = {
 	{ "shmregion ATTACH + mmap MAP_POPULATE + read", REGION, POP_MAP },
 };
 
-#define NATTACH (sizeof(attaches) / sizeof(attaches[0]))
+#define NATTACH ARRAY_SIZE(attaches)
 
 /* in the child: open the object that exists, map it, read every page */
 static uint64_t attach_read(const struct setup_method *m, int fd, size_t bytes)
@@ -379,7 +379,7 @@ static const struct {
 	{ "shmr_create(), shmr_attach(), shmr_unlink() (library)", cycle_lib },
 };
 
-#define NCYCLES (sizeof(cycles) / sizeof(cycles[0]))
+#define NCYCLES ARRAY_SIZE(cycles)
 
 static void cycle_rate(void)
 {

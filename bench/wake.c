@@ -245,7 +245,7 @@ static const struct wake_method wake_methods[] = {
 	  fd_teardown },
 };
 
-#define NWAKE (sizeof(wake_methods) / sizeof(wake_methods[0]))
+#define NWAKE ARRAY_SIZE(wake_methods)
 
 struct wake_shared {
 	_Alignas(CACHELINE) uint64_t t_send;
