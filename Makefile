@@ -134,7 +134,7 @@ demo: module payload
 BENCH_SRCS = $(wildcard bench/*.c)
 BENCH_LIB = $(BUILD)/userspace/lib/libshmregion.a
 BENCH_ARGS ?= $(if $(BENCH_QUICK),-q)
-BENCH_TIMEOUT ?= $(if $(BENCH_QUICK),900,5400)
+BENCH_TIMEOUT ?= $(if $(BENCH_QUICK),900,7200)
 
 $(BUILD)/bench/shmr_bench: $(BENCH_SRCS) $(wildcard bench/*.h) \
 		include/uapi/linux/shmregion.h $(wildcard userspace/lib/libshmregion.[ch]) | payload
