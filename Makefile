@@ -159,15 +159,29 @@ demo-workers: module payload
 	pnmtopng $(BUILD)/workers.pgm > $(BUILD)/workers.png
 	@echo "the picture: $(BUILD)/workers.png"
 
-# The benchmark: static, with the uapi header only.
-$(BUILD)/bench/shmr_bench: bench/shmr_bench.c include/uapi/linux/shmregion.h | deps
+# The benchmark: static, with the uapi header and libshmregion.a. It runs
+# in the VM and sends its files back on the results console; bench/plot.sh
+# unpacks them into build/bench/ and draws the latency CDFs with gnuplot.
+# BENCH_QUICK=1: every case with small counts; BENCH_ARGS: shmr_bench's
+# own options (bench/shmr_bench.c).
+BENCH_SRCS = $(wildcard bench/*.c)
+BENCH_LIB = $(BUILD)/userspace/lib/libshmregion.a
+BENCH_ARGS ?= $(if $(BENCH_QUICK),-q)
+BENCH_TIMEOUT ?= $(if $(BENCH_QUICK),900,7200)
+
+$(BUILD)/bench/shmr_bench: $(BENCH_SRCS) $(wildcard bench/*.h) \
+		include/uapi/linux/shmregion.h $(wildcard userspace/lib/libshmregion.[ch]) | payload
 	mkdir -p $(dir $@)
-	$(CC) -Wall -Wextra -Wno-unused-parameter -O2 -static -Iinclude/uapi -o $@ $<
+	$(CC) -Wall -Wextra -Wno-unused-parameter -O2 -std=gnu11 -static \
+		-Iinclude/uapi -Iuserspace/lib -o $@ $(BENCH_SRCS) $(BENCH_LIB)
 
 bench: module payload $(BUILD)/bench/shmr_bench
+	@$(CURDIR)/scripts/deps.sh bench
 	cp $(BUILD)/bench/shmr_bench $(PAYLOAD)/bin/
 	cp bench/bench.sh $(PAYLOAD)/bench.sh
-	$(VM) bench
+	echo '$(BENCH_ARGS)' > $(PAYLOAD)/bench.args
+	TIMEOUT=$(BENCH_TIMEOUT) $(VM) bench
+	$(CURDIR)/bench/plot.sh $(BUILD)/vm/results.log.txt $(BUILD)/bench
 
 clean:
 	[ ! -f $(KDIR)/Makefile ] || $(MAKE) -C $(KDIR) M=$(CURDIR) clean
@@ -201,7 +215,7 @@ help:
 	@echo "  check-python     the Python binding's pytest suite, the host's python3 in the guest"
 	@echo '  demo             a producer and a consumer sharing a region'
 	@echo '  demo-workers     a picture split across 1..N worker processes (C, Python): the table'
-	@echo '  bench            the benchmark tables (ratios to futex, memfd)'
+	@echo '  bench            the benchmark in the VM: tables, build/bench/results.json, latency.png (BENCH_QUICK=1: small counts)'
 	@echo '  shell            an interactive shell, module loaded, tools, python3, gdb, strace'
 	@echo 'Lint (scripts/lint.mk):'
 	@echo '  lint             W=1, sparse, checkpatch --strict, modinfo, make help: 0 findings'

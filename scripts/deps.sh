@@ -3,7 +3,7 @@
 # Install the Debian packages that building and testing shmregion needs.
 # Only what is missing is installed; with nothing missing this is silent.
 #
-#   scripts/deps.sh [base|kbuild|debug|rt|dkms|deb|install|lint|stress|gcc-N]...
+#   scripts/deps.sh [base|kbuild|debug|rt|dkms|deb|install|lint|stress|bench|gcc-N]...
 #
 # base (always): compilers, QEMU, busybox, cpio, kmod, and what fetching
 #   a kernel into the cache needs (scripts/fetch-kernel.sh), pahole
@@ -13,6 +13,7 @@
 #   ~/.cache/shmregion by scripts/fetch-kernel.sh and build-kernel.sh.
 # kbuild, debug: what building a kernel from source needs (KVER=7.2,
 #   FLAVOUR=debug).  gcc-N: a Debian kernel's own compiler, for its headers.
+# bench: gnuplot, which draws `make bench`'s latency plot on the host.
 set -eu
 
 want="gcc make gcc-multilib libc6-dev-i386 pkgconf xz-utils cpio kmod busybox-static qemu-system-x86 util-linux dwarves"
@@ -30,6 +31,7 @@ for extra in "$@"; do
 	lint) want="$want sparse perl" ;;
 	stress) want="$want stress-ng" ;;
 	python) want="$want python3 python3-dev python3-setuptools python3-numpy python3-pytest squashfs-tools gdb strace netpbm" ;;
+	bench) want="$want gnuplot-nox" ;;
 	*) echo "deps.sh: unknown group '$extra'" >&2; exit 2 ;;
 	esac
 done
