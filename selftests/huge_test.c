@@ -158,17 +158,6 @@ TEST_F(huge, data_shared_across_processes)
 	EXPECT_EQ(0xfeedface, self->p[n - 1]);
 }
 
-static long sys_futex(uint32_t *addr, int op, uint32_t val)
-{
-	return syscall(__NR_futex, addr, op, val, NULL, NULL, 0);
-}
-
-#ifdef __NR_futex_time64
-#define NR_FUTEX_ALT __NR_futex_time64
-#else
-#define NR_FUTEX_ALT __NR_futex
-#endif
-
 /*
  * A shared futex inside a huge page, waited on through another process's
  * own mapping: the key comes from the page (its mapping and index).

@@ -55,17 +55,6 @@ static int all_zero(const uint8_t *p, size_t len)
 	return 1;
 }
 
-static long sys_futex(uint32_t *addr, int op, uint32_t val)
-{
-	return syscall(__NR_futex, addr, op, val, NULL, NULL, 0);
-}
-
-#ifdef __NR_futex_time64
-#define NR_FUTEX_ALT __NR_futex_time64
-#else
-#define NR_FUTEX_ALT __NR_futex
-#endif
-
 /* Map @pages pages of region @name through a new handle of our own. */
 static uint8_t *attach_map(const char *name, size_t pages, off_t pgoff)
 {

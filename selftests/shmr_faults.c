@@ -669,6 +669,25 @@ TEST_F_TIMEOUT(faults, mmap_ctrl, FAULT_TIMEOUT)
 	EXPECT_LT(0, run_faults(_metadata, self, &op));
 }
 
+/* The control page mapped writable (the eventcount's notifier side). */
+static int call_mmap_ctrl_rw(FIXTURE_DATA(faults) *self)
+{
+	self->len = self->page;
+	self->map = mmap(NULL, self->len, PROT_READ | PROT_WRITE, MAP_SHARED,
+			 self->ref, SHMR_CTRL_OFFSET);
+	return self->map == MAP_FAILED ? -errno : 0;
+}
+
+TEST_F_TIMEOUT(faults, mmap_ctrl_rw, FAULT_TIMEOUT)
+{
+	static const struct fault_op op = {
+		.name = "mmap-ctrl-rw", .call = call_mmap_ctrl_rw,
+		.succeeded = mmap_ok,
+	};
+
+	EXPECT_LT(0, run_faults(_metadata, self, &op));
+}
+
 /* --- the first touch of a page ------------------------------------------- */
 
 /* A fresh region under name2 (lazy: no page yet), mapped. */
@@ -807,6 +826,41 @@ TEST_F_TIMEOUT(faults, notify, FAULT_TIMEOUT)
 		.name = "notify",
 		.prepare = note_seq, .call = call_notify,
 		.succeeded = notify_ok, .failed = notify_failed,
+	};
+
+	EXPECT_LT(0, run_faults(_metadata, self, &op));
+}
+
+/* NOTIFY with SHMR_NOTIFY_WAKE: wakes, never bumps, whatever fails. */
+static int call_notify_wake(FIXTURE_DATA(faults) *self)
+{
+	struct shmr_notify n = { .flags = SHMR_NOTIFY_WAKE };
+	int ret = ioctl_err(self->ref, SHMR_IOC_NOTIFY, &n);
+
+	self->want = n.seq;
+	return ret;
+}
+
+static void notify_wake_ok(struct __test_metadata *_metadata,
+			   FIXTURE_DATA(faults) *self)
+{
+	EXPECT_EQ(self->seq, self->want);
+	EXPECT_EQ(self->seq, cur_seq(_metadata, self));
+}
+
+static void notify_wake_failed(struct __test_metadata *_metadata,
+			       FIXTURE_DATA(faults) *self, int err)
+{
+	EXPECT_EQ(EFAULT, err);
+	EXPECT_EQ(self->seq, cur_seq(_metadata, self));
+}
+
+TEST_F_TIMEOUT(faults, notify_wake, FAULT_TIMEOUT)
+{
+	static const struct fault_op op = {
+		.name = "notify-wake",
+		.prepare = note_seq, .call = call_notify_wake,
+		.succeeded = notify_wake_ok, .failed = notify_wake_failed,
 	};
 
 	EXPECT_LT(0, run_faults(_metadata, self, &op));

@@ -352,6 +352,19 @@ static inline long smaps_kb(void *addr, const char *field)
 	return val;
 }
 
+/* futex(2) without a timeout; the futex call a sleeper may be in (the
+ * time64 one for 32-bit programs), for wait_sleeping(). */
+static inline long sys_futex(uint32_t *addr, int op, uint32_t val)
+{
+	return syscall(__NR_futex, addr, op, val, NULL, NULL, 0);
+}
+
+#ifdef __NR_futex_time64
+#define NR_FUTEX_ALT __NR_futex_time64
+#else
+#define NR_FUTEX_ALT __NR_futex
+#endif
+
 /* --- processes ------------------------------------------------------------- */
 
 /* fork(); the child dies with its parent (no orphans when a test fails). */
