@@ -119,6 +119,9 @@ fixup() {
 	done
 	[ -e "$u/lib/modules/$rel/build" ] ||
 		ln -sfn "../../../usr/src/linux-headers-$rel" "$u/lib/modules/$rel/build"
+	# a fresh machine may lack kmod (depmod): deps.sh base installs it
+	[ -x /sbin/depmod ] || command -v depmod >/dev/null 2>&1 ||
+		"$here/deps.sh" >&2 || die "no depmod (Debian: kmod)"
 	/sbin/depmod -b "$u" "$rel" 2>/dev/null || depmod -b "$u" "$rel"
 }
 
