@@ -71,8 +71,12 @@ enum shmr_region_state {
  * @named: @node is in the name table. Protected by shmr_table_lock.
  * @state: enum shmr_region_state. Written under shmr_table_lock, read
  *	there or with READ_ONCE() by CREATEs waiting on shmr_ready_wait.
+ * @ns: the IPC namespace the name belongs to: its mqueue mount, pinned
+ *	(region.c, "IPC namespaces"); constant.
+ * @ns_inum: that namespace's inode number (/proc/PID/ns/ipc), to show;
+ *	constant.
  * @name: NUL-terminated name, zero-padded; constant.
- * @hash: full_name_hash() of @name; constant.
+ * @hash: full_name_hash() of @name, salted with @ns; constant.
  * @size: size in bytes, a multiple of PAGE_SIZE; constant.
  * @nr_pages: @size in pages; constant.
  * @uid: owner (the creator's euid), also charged for the per-user
@@ -97,6 +101,8 @@ struct shmr_region {
 	struct hlist_node node;
 	bool named;
 	enum shmr_region_state state;
+	struct vfsmount *ns;
+	unsigned int ns_inum;
 	char name[SHMR_NAME_MAX];
 	u32 hash;
 	u64 size;
@@ -178,7 +184,7 @@ struct shmr_region *shmr_region_attach(const char *name, bool rdonly);
 int shmr_region_unlink(const char *name);
 void shmr_region_info(struct shmr_region *r, struct user_namespace *ns,
 		      struct shmr_info *info);
-struct shmr_info *shmr_region_list(struct user_namespace *ns, u32 max,
+struct shmr_info *shmr_region_list(struct user_namespace *user_ns, u32 max,
 				   u32 *nr, u32 *total);
 void shmr_region_get(struct shmr_region *r);
 void shmr_region_put(struct shmr_region *r);

@@ -7,6 +7,10 @@
  * process_vm_readv work), can be swapped, and are charged to the memory
  * cgroup of the task that allocates them: the creator, since CREATE
  * populates the file in the creator's context.
+ *
+ * Names are per IPC namespace: a region belongs to its creator's, and
+ * CREATE, ATTACH, UNLINK and LIST see only the caller's (shmr_ns_current(),
+ * and docs/design.md, "IPC namespaces").
  */
 #include <linux/capability.h>
 #include <linux/cred.h>
@@ -17,9 +21,12 @@
 #include <linux/fs.h>
 #include <linux/gfp.h>
 #include <linux/hashtable.h>
+#include <linux/ipc_namespace.h>
 #include <linux/mm.h>
 #include <linux/mount.h>
+#include <linux/nsproxy.h>
 #include <linux/pagemap.h>
+#include <linux/proc_ns.h>
 #include <linux/sched/signal.h>
 #include <linux/seq_file.h>
 #include <linux/shmem_fs.h>
@@ -30,12 +37,15 @@
 #include <linux/user_namespace.h>
 #include <linux/vmalloc.h>
 #include <linux/wait.h>
+#include <linux/workqueue.h>
 
 #include "compat.h"
 #include "internal.h"
 
 #define SHMR_TABLE_BITS		10
 #define SHMR_USER_BITS		6
+/* how often the names of regions in dead IPC namespaces are looked for */
+#define SHMR_REAP_DELAY		HZ
 
 /* Named regions, keyed by full_name_hash(). Protected by shmr_table_lock. */
 static DEFINE_HASHTABLE(shmr_names, SHMR_TABLE_BITS);
@@ -71,6 +81,58 @@ static DEFINE_HASHTABLE(shmr_users, SHMR_USER_BITS);
 
 static struct dentry *shmr_debugfs;
 
+/*
+ * IPC namespaces. The module holds no reference on a namespace: on 6.1 it
+ * could never drop one (put_ipc_ns() is not exported there), and on any
+ * kernel a reference would keep a dead container's namespace, with its
+ * SysV objects, alive for the module's sake. Each region pins its
+ * namespace's POSIX mqueue mount (ipc_namespace.mq_mnt, made with the
+ * namespace, one per namespace) instead:
+ *
+ *  - identity: while a region pins the mount no other namespace can have
+ *    it, however the namespace's memory and inode number are reused, so
+ *    "same mount" is "same namespace";
+ *  - death: put_ipc_ns() clears the mount superblock's s_fs_info
+ *    (mq_clear_sbinfo()) when the namespace's last reference goes, never
+ *    to set it again; mqueue's own inodes tell a dead namespace so.
+ *
+ * The reaper (shmr_reap()) removes the names of a dead namespace's
+ * regions as UNLINK would: a region nobody holds is freed, one with
+ * handles or mappings lives until they go. Without CONFIG_POSIX_MQUEUE
+ * no namespace has such a mount; only the initial namespace can then
+ * use regions (-EOPNOTSUPP elsewhere).
+ */
+static void shmr_reap(struct work_struct *work);
+static DECLARE_DELAYED_WORK(shmr_reap_work, shmr_reap);
+
+/**
+ * shmr_ns_current() - the caller's IPC namespace as the table knows it
+ *
+ * Context: process context; the caller's namespace is alive.
+ * Return: its mqueue mount (NULL: the initial namespace of a kernel
+ * without POSIX mqueues), or ERR_PTR(-EOPNOTSUPP).
+ */
+static struct vfsmount *shmr_ns_current(void)
+{
+	struct ipc_namespace *ns = current->nsproxy->ipc_ns;
+
+	if (!ns->mq_mnt && ns->ns.inum != PROC_IPC_INIT_INO)
+		return ERR_PTR(-EOPNOTSUPP);
+	return ns->mq_mnt;
+}
+
+/* Is @r's IPC namespace gone? See above. */
+static bool shmr_ns_gone(const struct shmr_region *r)
+{
+	return r->ns && !READ_ONCE(r->ns->mnt_sb->s_fs_info);
+}
+
+/* CAP_IPC_OWNER over the caller's IPC namespace, as ipcperms() checks. */
+static bool shmr_ipc_owner_capable(void)
+{
+	return ns_capable(current->nsproxy->ipc_ns->user_ns, CAP_IPC_OWNER);
+}
+
 /**
  * shmr_name_check() - validate a region name from userspace
  * @name: the SHMR_NAME_MAX bytes of a uapi name field.
@@ -93,9 +155,10 @@ int shmr_name_check(const char *name)
 	return len;
 }
 
-static u32 shmr_name_hash(const char *name)
+/* Salted with the namespace: equal names of two namespaces spread out. */
+static u32 shmr_name_hash(const struct vfsmount *ns, const char *name)
 {
-	return full_name_hash(NULL, name, strlen(name));
+	return full_name_hash(ns, name, strlen(name));
 }
 
 /* @used + @size would pass @limit (which may have been lowered below @used). */
@@ -259,6 +322,7 @@ static int shmr_region_populate(struct shmr_region *r)
 
 /**
  * shmr_region_new() - a region struct with its control page, no memory yet
+ * @ns: the creator's IPC namespace (shmr_ns_current()); pinned.
  * @name: a valid name (see shmr_name_check()).
  * @size: size in bytes, a non-zero multiple of PAGE_SIZE.
  * @mode: permission bits.
@@ -271,7 +335,8 @@ static int shmr_region_populate(struct shmr_region *r)
  * Return: the region in state SHMR_CREATING with one reference (the
  * caller's), or NULL when memory or the creator's memory cgroup is out.
  */
-static struct shmr_region *shmr_region_new(const char *name, u64 size,
+static struct shmr_region *shmr_region_new(struct vfsmount *ns,
+					   const char *name, u64 size,
 					   umode_t mode, u32 flags)
 {
 	struct shmr_region *r;
@@ -290,8 +355,10 @@ static struct shmr_region *shmr_region_new(const char *name, u64 size,
 	kref_init(&r->ref);
 	INIT_HLIST_NODE(&r->node);
 	r->state = SHMR_CREATING;
+	r->ns = ns ? mntget(ns) : NULL;
+	r->ns_inum = current->nsproxy->ipc_ns->ns.inum;
 	strscpy(r->name, name, sizeof(r->name));
-	r->hash = shmr_name_hash(r->name);
+	r->hash = shmr_name_hash(ns, r->name);
 	r->size = size;
 	r->nr_pages = size >> PAGE_SHIFT;
 	r->uid = current_euid();
@@ -315,6 +382,8 @@ static void shmr_region_free(struct shmr_region *r, bool charged)
 	put_page(r->ctrl_page);
 	if (charged)
 		shmr_uncharge(r->uid, r->size);
+	if (r->ns)
+		mntput(r->ns);
 	kfree(r);
 }
 
@@ -392,22 +461,25 @@ void shmr_region_put(struct shmr_region *r)
 	kref_put_mutex(&r->ref, shmr_region_release, &shmr_table_lock);
 }
 
-static struct shmr_region *shmr_lookup_locked(const char *name, u32 hash)
+static struct shmr_region *shmr_lookup_locked(const struct vfsmount *ns,
+					      const char *name, u32 hash)
 {	/* lab: exercise 2, shmr_lookup_locked() (docs/lab/02-names.md) */
 	struct shmr_region *r;
 
 	lockdep_assert_held(&shmr_table_lock);
 	hash_for_each_possible(shmr_names, r, node, hash)
-		if (r->hash == hash && !strcmp(r->name, name))
+		if (r->hash == hash && r->ns == ns && !strcmp(r->name, name))
 			return r;
 	return NULL;
 }	/* lab: end of exercise 2 */
 
 /* Like shmr_lookup_locked(), but a region still being created is absent. */
-static struct shmr_region *shmr_lookup_ready_locked(const char *name)
+static struct shmr_region *shmr_lookup_ready_locked(const struct vfsmount *ns,
+						    const char *name)
 {
-	struct shmr_region *r = shmr_lookup_locked(name, shmr_name_hash(name));
+	struct shmr_region *r;
 
+	r = shmr_lookup_locked(ns, name, shmr_name_hash(ns, name));
 	return r && r->state == SHMR_READY ? r : NULL;
 }
 
@@ -418,8 +490,8 @@ static struct shmr_region *shmr_lookup_ready_locked(const char *name)
  *
  * The owner's bits apply if the caller's euid owns the region, else the
  * group bits if the caller is in the owner group, else the other bits.
- * CAP_IPC_OWNER (in the initial user namespace: regions are global)
- * bypasses the check.
+ * CAP_IPC_OWNER in the user namespace that owns the caller's (and so the
+ * region's) IPC namespace bypasses the check, as for SysV IPC.
  *
  * Return: true if the caller may have the access.
  */
@@ -434,7 +506,7 @@ static bool shmr_may_access(const struct shmr_region *r, bool write)
 		granted >>= 3;
 	if (!(want & ~granted & 07))
 		return true;
-	return capable(CAP_IPC_OWNER);
+	return shmr_ipc_owner_capable();
 }	/* lab: end of exercise 6 */
 
 /* Attach CREATE to an existing region @r; see shmr_region_create(). */
@@ -497,7 +569,7 @@ static int shmr_region_reserve(struct shmr_region *new, u32 flags,
 		return -ENOMEM;
 	for (;;) {
 		mutex_lock(&shmr_table_lock);
-		r = shmr_lookup_locked(new->name, new->hash);
+		r = shmr_lookup_locked(new->ns, new->name, new->hash);
 		if (!r || r->state != SHMR_CREATING)
 			break;
 		if (flags & SHMR_CREATE_EXCL) {
@@ -539,6 +611,9 @@ static void shmr_region_settle(struct shmr_region *r, bool ok)
 		if (!(r->flags & SHMR_CREATE_TRANSIENT))
 			shmr_region_get(r);
 		WRITE_ONCE(r->state, SHMR_READY);
+		/* its namespace may die: look for that from now on */
+		if (r->ns_inum != PROC_IPC_INIT_INO)
+			schedule_delayed_work(&shmr_reap_work, SHMR_REAP_DELAY);
 	} else {
 		hash_del(&r->node);
 		r->named = false;
@@ -597,16 +672,20 @@ void shmr_region_discard(struct shmr_region *r)
  * Context: process context; may sleep.
  * Return: the region with a reference for the caller, or ERR_PTR():
  * -EEXIST, -EACCES, -EINVAL (existing region too small), -ENOSPC,
- * -EDQUOT, -ENOMEM, -EINTR.
+ * -EDQUOT, -ENOMEM, -EINTR, -EOPNOTSUPP (shmr_ns_current()).
  */
 struct shmr_region *shmr_region_create(const char *name, u64 size,
 				       umode_t mode, u32 flags, bool *created)
 {
 	struct shmr_region *new, *existing;
+	struct vfsmount *ns;
 	int ret;
 
 	*created = false;
-	new = shmr_region_new(name, size, mode, flags);
+	ns = shmr_ns_current();
+	if (IS_ERR(ns))
+		return ERR_CAST(ns);
+	new = shmr_region_new(ns, name, size, mode, flags);
 	if (!new)
 		return ERR_PTR(-ENOMEM);
 	ret = shmr_region_reserve(new, flags, &existing);
@@ -631,14 +710,17 @@ struct shmr_region *shmr_region_create(const char *name, u64 size,
  *
  * Context: process context; may sleep.
  * Return: the region with a reference for the caller, or ERR_PTR():
- * -ENOENT, -EACCES.
+ * -ENOENT, -EACCES, -EOPNOTSUPP (shmr_ns_current()).
  */
 struct shmr_region *shmr_region_attach(const char *name, bool rdonly)
 {	/* lab: exercise 2, shmr_region_attach() (docs/lab/02-names.md) */
+	struct vfsmount *ns = shmr_ns_current();
 	struct shmr_region *r;
 
+	if (IS_ERR(ns))
+		return ERR_CAST(ns);
 	mutex_lock(&shmr_table_lock);
-	r = shmr_lookup_ready_locked(name);
+	r = shmr_lookup_ready_locked(ns, name);
 	if (!r)
 		r = ERR_PTR(-ENOENT);
 	else if (!shmr_may_access(r, !rdonly))
@@ -649,6 +731,30 @@ struct shmr_region *shmr_region_attach(const char *name, bool rdonly)
 	return r;
 }	/* lab: end of exercise 2 */
 
+/*
+ * Take a ready region's name away, keeping @r alive (a reference) until
+ * shmr_region_unnamed() is done with it, even if its users leave now.
+ */
+static void shmr_region_unname_locked(struct shmr_region *r)
+{
+	lockdep_assert_held(&shmr_table_lock);
+	hash_del(&r->node);
+	r->named = false;
+	shmr_region_get(r);
+}
+
+/*
+ * After shmr_region_unname_locked(), without shmr_table_lock: wake the
+ * waiters (EIDRM), drop the name's reference and ours.
+ */
+static void shmr_region_unnamed(struct shmr_region *r)
+{
+	shmr_region_mark_unlinked(r);
+	if (!(r->flags & SHMR_CREATE_TRANSIENT))
+		shmr_region_put(r);
+	shmr_region_put(r);
+}
+
 /**
  * shmr_region_unlink() - remove a region's name
  * @name: a valid name.
@@ -657,36 +763,70 @@ struct shmr_region *shmr_region_attach(const char *name, bool rdonly)
  * with EIDRM.
  *
  * Context: process context; may sleep.
- * Return: 0, -ENOENT, or -EPERM when the caller is neither the owner nor
- * capable of CAP_IPC_OWNER.
+ * Return: 0, -ENOENT, -EOPNOTSUPP (shmr_ns_current()), or -EPERM when the
+ * caller is neither the owner nor capable of CAP_IPC_OWNER in its IPC
+ * namespace's user namespace.
  */
 int shmr_region_unlink(const char *name)
 {
+	struct vfsmount *ns = shmr_ns_current();
 	struct shmr_region *r;
-	bool table_ref;
 
+	if (IS_ERR(ns))
+		return PTR_ERR(ns);
 	mutex_lock(&shmr_table_lock);
-	r = shmr_lookup_ready_locked(name);
+	r = shmr_lookup_ready_locked(ns, name);
 	if (!r) {
 		mutex_unlock(&shmr_table_lock);
 		return -ENOENT;
 	}
-	if (!uid_eq(current_euid(), r->uid) && !capable(CAP_IPC_OWNER)) {
+	if (!uid_eq(current_euid(), r->uid) && !shmr_ipc_owner_capable()) {
 		mutex_unlock(&shmr_table_lock);
 		return -EPERM;
 	}
-	hash_del(&r->node);
-	r->named = false;
-	table_ref = !(r->flags & SHMR_CREATE_TRANSIENT);
-	/* keep @r alive until we are done, even if its users leave now */
-	shmr_region_get(r);
+	shmr_region_unname_locked(r);
 	mutex_unlock(&shmr_table_lock);
-
-	shmr_region_mark_unlinked(r);
-	if (table_ref)
-		shmr_region_put(r);
-	shmr_region_put(r);
+	shmr_region_unnamed(r);
 	return 0;
+}
+
+/**
+ * shmr_reap() - remove the names of the regions of dead IPC namespaces
+ * @work: shmr_reap_work.
+ *
+ * Runs SHMR_REAP_DELAY after a region of a namespace other than the
+ * initial one is published, and again as long as such a region is named.
+ * A dead namespace's region loses its name as if UNLINKed: freed now if
+ * nothing holds it, else when its last handle and mapping go. Nobody can
+ * reach the name meanwhile: no live namespace has its mqueue mount.
+ *
+ * Context: a kworker; may sleep.
+ */
+static void shmr_reap(struct work_struct *work)
+{
+	struct shmr_region *r;
+	struct hlist_node *tmp;
+	HLIST_HEAD(gone);
+	bool again = false;
+	int bkt;
+
+	mutex_lock(&shmr_table_lock);
+	hash_for_each_safe(shmr_names, bkt, tmp, r, node) {
+		if (r->ns_inum == PROC_IPC_INIT_INO)
+			continue;
+		if (r->state != SHMR_READY || !shmr_ns_gone(r)) {
+			again = true;
+			continue;
+		}
+		shmr_region_unname_locked(r);
+		/* @node is free once the name is gone */
+		hlist_add_head(&r->node, &gone);
+	}
+	mutex_unlock(&shmr_table_lock);
+	hlist_for_each_entry_safe(r, tmp, &gone, node)
+		shmr_region_unnamed(r);
+	if (again)
+		schedule_delayed_work(&shmr_reap_work, SHMR_REAP_DELAY);
 }
 
 /**
@@ -710,11 +850,21 @@ void shmr_region_info(struct shmr_region *r, struct user_namespace *ns,
 		info->flags |= SHMR_INFO_UNLINKED;
 	info->handles = atomic_read(&r->nr_handles);
 	info->mappings = atomic_read(&r->nr_mappings);
+	info->ipc_ns = r->ns_inum;
+}
+
+/* Does a listing of IPC namespace @ns (or of @all) show @r? */
+static bool shmr_region_listed(const struct shmr_region *r, bool all,
+			       const struct vfsmount *ns)
+{
+	return r->state == SHMR_READY && (all || r->ns == ns);
 }
 
 /**
- * shmr_region_list() - a snapshot of the named regions
- * @ns: the user namespace to show owners in.
+ * shmr_region_snapshot() - a snapshot of the named regions
+ * @all: every IPC namespace's regions, not only @ns's.
+ * @ns: the IPC namespace (shmr_ns_current()) whose regions to list.
+ * @user_ns: the user namespace to show owners in.
  * @max: the most entries wanted (0: only count).
  * @nr: set to the entries in the snapshot.
  * @total: set to the named regions there are.
@@ -726,8 +876,10 @@ void shmr_region_info(struct shmr_region *r, struct user_namespace *ns,
  * Return: the entries (kvfree() them; NULL when @nr is 0), or
  * ERR_PTR(-ENOMEM).
  */
-struct shmr_info *shmr_region_list(struct user_namespace *ns, u32 max,
-				   u32 *nr, u32 *total)
+static struct shmr_info *shmr_region_snapshot(bool all,
+					      const struct vfsmount *ns,
+					      struct user_namespace *user_ns,
+					      u32 max, u32 *nr, u32 *total)
 {
 	struct shmr_info *list = NULL;
 	struct shmr_region *r;
@@ -739,7 +891,7 @@ struct shmr_info *shmr_region_list(struct user_namespace *ns, u32 max,
 		count = 0;
 		mutex_lock(&shmr_table_lock);
 		hash_for_each(shmr_names, bkt, r, node)
-			count += r->state == SHMR_READY;
+			count += shmr_region_listed(r, all, ns);
 		n = min(max, count);
 		if (n <= cap)
 			break;
@@ -759,8 +911,8 @@ struct shmr_info *shmr_region_list(struct user_namespace *ns, u32 max,
 	hash_for_each(shmr_names, bkt, r, node) {
 		if (*nr == n)
 			break;
-		if (r->state == SHMR_READY)
-			shmr_region_info(r, ns, &list[(*nr)++]);
+		if (shmr_region_listed(r, all, ns))
+			shmr_region_info(r, user_ns, &list[(*nr)++]);
 	}
 	mutex_unlock(&shmr_table_lock);
 	*total = count;
@@ -771,21 +923,46 @@ struct shmr_info *shmr_region_list(struct user_namespace *ns, u32 max,
 	return list;
 }
 
-/* debugfs shmregion/regions: one line per named region (docs/abi.md). */
+/**
+ * shmr_region_list() - a snapshot of the caller's IPC namespace's regions
+ * @user_ns: the user namespace to show owners in.
+ * @max: the most entries wanted (0: only count).
+ * @nr: set to the entries in the snapshot.
+ * @total: set to the named regions there are in the namespace.
+ *
+ * Context: process context; may sleep.
+ * Return: as shmr_region_snapshot(), or ERR_PTR(-EOPNOTSUPP).
+ */
+struct shmr_info *shmr_region_list(struct user_namespace *user_ns, u32 max,
+				   u32 *nr, u32 *total)
+{
+	struct vfsmount *ns = shmr_ns_current();
+
+	*nr = 0;
+	if (IS_ERR(ns))
+		return ERR_CAST(ns);
+	return shmr_region_snapshot(false, ns, user_ns, max, nr, total);
+}
+
+/*
+ * debugfs shmregion/regions: one line per named region of every IPC
+ * namespace, for the administrator (docs/abi.md).
+ */
 static int shmr_regions_show(struct seq_file *m, void *v)
 {
 	struct shmr_info *list;
 	u32 i, nr, total;
 
-	list = shmr_region_list(seq_user_ns(m), U32_MAX, &nr, &total);
+	list = shmr_region_snapshot(true, NULL, seq_user_ns(m), U32_MAX, &nr,
+				    &total);
 	if (IS_ERR(list))
 		return PTR_ERR(list);
-	seq_puts(m, "size seq uid gid mode handles mappings flags name\n");
+	seq_puts(m, "size seq uid gid mode handles mappings flags ipc_ns name\n");
 	for (i = 0; i < nr; i++)
-		seq_printf(m, "%llu %llu %u %u %04o %u %u 0x%x %s\n",
+		seq_printf(m, "%llu %llu %u %u %04o %u %u 0x%x %llu %s\n",
 			   list[i].size, list[i].seq, list[i].uid, list[i].gid,
 			   list[i].mode, list[i].handles, list[i].mappings,
-			   list[i].flags, list[i].name);
+			   list[i].flags, list[i].ipc_ns, list[i].name);
 	kvfree(list);
 	return 0;
 }
@@ -854,7 +1031,7 @@ int shmr_region_init(void)
  * Context: module exit. No handle or mapping is left (each pins the
  * module), so every region still here is persistent, ready, named and
  * held only by the table; the walk needs no lock because nothing else can
- * reach the table any more once the debugfs view is gone.
+ * reach the table any more once the debugfs view and the reaper are gone.
  */
 void shmr_region_exit(void)
 {
@@ -863,6 +1040,7 @@ void shmr_region_exit(void)
 	int bkt;
 
 	debugfs_remove_recursive(shmr_debugfs);
+	cancel_delayed_work_sync(&shmr_reap_work);
 	hash_for_each_safe(shmr_names, bkt, tmp, r, node) {
 		WARN_ON_ONCE(kref_read(&r->ref) != 1);
 		shmr_region_put(r);

@@ -666,8 +666,8 @@ TEST(info_fields)
 	EXPECT_EQ(SHMR_CREATE_LAZY, info.flags);
 	EXPECT_EQ(1, info.handles);
 	EXPECT_EQ(0, info.mappings);
-	EXPECT_EQ(0, info.reserved[0]);
-	EXPECT_EQ(0, info.reserved[1]);
+	EXPECT_EQ(ns_inode("ipc"), info.ipc_ns);
+	EXPECT_EQ(0, info.reserved);
 
 	/* a second, read-only handle and a mapping */
 	ro = attach_region(name, SHMR_ATTACH_RDONLY);

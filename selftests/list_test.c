@@ -126,8 +126,8 @@ TEST_F(list, lists_exactly_the_named_regions)
 		EXPECT_EQ(1, e->handles);
 		EXPECT_EQ(k == 0 ? 1 : 0, e->mappings);
 		EXPECT_EQ(k == 1 ? SHMR_CREATE_LAZY : 0, e->flags);
-		EXPECT_EQ(0, e->reserved[0]);
-		EXPECT_EQ(0, e->reserved[1]);
+		EXPECT_EQ(ns_inode("ipc"), e->ipc_ns);
+		EXPECT_EQ(0, e->reserved);
 		/* what INFO says of the same region */
 		ASSERT_EQ(0, ioc_info(self->fd[k], &info));
 		EXPECT_EQ(0, memcmp(&info, e, sizeof(info)));
@@ -264,18 +264,19 @@ static int debugfs_names(char *buf, size_t len, char **names, int max)
 {
 	unsigned long long size, seq;
 	unsigned int uid, gid, handles, mappings;
+	unsigned long long ipc_ns;
 	char mode[16], flags[16], *l, *save;
 	int n = 0, off;
 
 	if (read_all(SHMR_DEBUGFS_LIST, buf, len))
 		return -1;
 	l = strtok_r(buf, "\n", &save);
-	if (!l || strcmp(l, "size seq uid gid mode handles mappings flags name"))
+	if (!l || strcmp(l, "size seq uid gid mode handles mappings flags ipc_ns name"))
 		return -1;
 	while ((l = strtok_r(NULL, "\n", &save)) && n < max) {
-		if (sscanf(l, "%llu %llu %u %u %15s %u %u %15s %n", &size, &seq,
-			   &uid, &gid, mode, &handles, &mappings, flags,
-			   &off) != 8)
+		if (sscanf(l, "%llu %llu %u %u %15s %u %u %15s %llu %n", &size,
+			   &seq, &uid, &gid, mode, &handles, &mappings, flags,
+			   &ipc_ns, &off) != 9)
 			return -1;
 		names[n++] = l + off;
 	}

@@ -28,6 +28,7 @@
 #include <sys/prctl.h>
 #include <sys/rseq.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/types.h>
 #include <sys/wait.h>
@@ -321,6 +322,16 @@ static inline uint64_t nr_regions(void)
 	return read_u64(SHMR_SYSFS_DIR "/nr_regions");
 }
 
+/* The inode number of this task's namespace of @type ("ipc", "user"). */
+static inline uint64_t ns_inode(const char *type)
+{
+	char path[64];
+	struct stat st;
+
+	snprintf(path, sizeof(path), "/proc/self/ns/%s", type);
+	return stat(path, &st) ? 0 : (uint64_t)st.st_ino;
+}
+
 static inline uint64_t nr_bytes(void)
 {
 	return read_u64(SHMR_SYSFS_DIR "/nr_bytes");
@@ -497,6 +508,45 @@ static inline int send_u64(int sk, uint64_t v)
 static inline int recv_u64(int sk, uint64_t *v)
 {
 	return recv(sk, v, sizeof(*v), 0) == sizeof(*v) ? 0 : -1;
+}
+
+/* Pass the file descriptor @fd over the UNIX socket @sk (SCM_RIGHTS). */
+static inline int send_fd(int sk, int fd)
+{
+	char byte = 'F', cbuf[CMSG_SPACE(sizeof(int))] = { 0 };
+	struct iovec iov = { .iov_base = &byte, .iov_len = 1 };
+	struct msghdr msg = {
+		.msg_iov = &iov, .msg_iovlen = 1,
+		.msg_control = cbuf, .msg_controllen = sizeof(cbuf),
+	};
+	struct cmsghdr *c = CMSG_FIRSTHDR(&msg);
+
+	c->cmsg_level = SOL_SOCKET;
+	c->cmsg_type = SCM_RIGHTS;
+	c->cmsg_len = CMSG_LEN(sizeof(int));
+	memcpy(CMSG_DATA(c), &fd, sizeof(int));
+	return sendmsg(sk, &msg, MSG_NOSIGNAL) == 1 ? 0 : -1;
+}
+
+/* The file descriptor send_fd() passed, or -1. */
+static inline int recv_fd(int sk)
+{
+	char byte, cbuf[CMSG_SPACE(sizeof(int))];
+	struct iovec iov = { .iov_base = &byte, .iov_len = 1 };
+	struct msghdr msg = {
+		.msg_iov = &iov, .msg_iovlen = 1,
+		.msg_control = cbuf, .msg_controllen = sizeof(cbuf),
+	};
+	struct cmsghdr *c;
+	int fd;
+
+	if (recvmsg(sk, &msg, MSG_CMSG_CLOEXEC) != 1)
+		return -1;
+	c = CMSG_FIRSTHDR(&msg);
+	if (!c || c->cmsg_type != SCM_RIGHTS)
+		return -1;
+	memcpy(&fd, CMSG_DATA(c), sizeof(int));
+	return fd;
 }
 
 /*

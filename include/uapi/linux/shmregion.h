@@ -210,6 +210,8 @@ struct shmr_unlink {
  * @flags: SHMR_CREATE_LAZY, _TRANSIENT, _HUGE, SHMR_INFO_*.
  * @handles: handles bound to the region.
  * @mappings: live mappings (VMAs) of the region's data and control page.
+ * @ipc_ns: the inode number of the region's IPC namespace, as
+ *	/proc/PID/ns/ipc shows it (the caller's: names are per namespace).
  * @reserved: zero.
  *
  * Errors: EBADFD (unbound handle).
@@ -224,7 +226,8 @@ struct shmr_info {
 	__u32 flags;
 	__u32 handles;
 	__u32 mappings;
-	__u64 reserved[2];
+	__u64 ipc_ns;
+	__u64 reserved;
 };
 
 /**
