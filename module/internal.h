@@ -77,8 +77,10 @@ enum shmr_region_state {
  *	constant.
  * @name: NUL-terminated name, zero-padded; constant.
  * @hash: full_name_hash() of @name, salted with @ns; constant.
- * @size: size in bytes, a multiple of PAGE_SIZE; constant.
- * @nr_pages: @size in pages; constant.
+ * @size: size in bytes, a multiple of PAGE_SIZE. Changed only by RESIZE,
+ *	under @resize_lock, with WRITE_ONCE(); read with READ_ONCE().
+ * @nr_pages: @size in pages; as @size. Mappings and faults check it.
+ * @resize_lock: serialises RESIZEs of the region.
  * @uid: owner (the creator's euid), also charged for the per-user
  *	limits; constant.
  * @gid: owner group (the creator's egid); constant.
@@ -95,6 +97,10 @@ enum shmr_region_state {
  * @wait: WAIT, read() and poll() sleep here; woken by NOTIFY and UNLINK.
  * @nr_handles: bound handles, for INFO and the listing.
  * @nr_mappings: live VMAs, for INFO and the listing.
+ * @nr_hidden_maps: live data VMAs of handles whose file kept the
+ *	device's own address space (shmr_may_remap()), so that the region's
+ *	shmem reverse map does not show them: a shrink is refused while
+ *	there are any.
  */
 struct shmr_region {
 	struct kref ref;
@@ -107,6 +113,7 @@ struct shmr_region {
 	u32 hash;
 	u64 size;
 	pgoff_t nr_pages;
+	struct mutex resize_lock;	/* RESIZE; see above */
 	kuid_t uid;
 	kgid_t gid;
 	umode_t mode;
@@ -118,6 +125,7 @@ struct shmr_region {
 	wait_queue_head_t wait;
 	atomic_t nr_handles;
 	atomic_t nr_mappings;
+	atomic_t nr_hidden_maps;
 };
 
 /**
@@ -188,6 +196,7 @@ struct shmr_info *shmr_region_list(struct user_namespace *user_ns, u32 max,
 				   u32 *nr, u32 *total);
 void shmr_region_get(struct shmr_region *r);
 void shmr_region_put(struct shmr_region *r);
+int shmr_region_resize(struct shmr_region *r, u64 size);
 bool shmr_huge_available(void);
 int shmr_region_init(void);
 void shmr_region_exit(void);
@@ -205,6 +214,7 @@ int shmr_mmap(struct file *file, struct vm_area_struct *vma);
 void shmr_handle_bind(struct file *file, struct shmr_region *r, bool rdonly);
 void shmr_handle_unbind(struct shmr_handle *h);
 u64 shmr_region_seq(struct shmr_region *r);
+u64 shmr_region_update(struct shmr_region *r);
 void shmr_region_mark_unlinked(struct shmr_region *r);
 long shmr_ioctl_notify(struct shmr_handle *h, struct shmr_notify __user *uarg);
 long shmr_ioctl_wait(struct shmr_handle *h, struct shmr_wait __user *uarg);

@@ -119,7 +119,7 @@ static long shmr_ioctl_create(struct file *file,
 		ret = PTR_ERR(r);
 		goto out_unlock;
 	}
-	c.size = r->size;
+	c.size = READ_ONCE(r->size);
 	c.result = created ? SHMR_RESULT_CREATED : 0;
 	if (copy_to_user(uarg, &c, sizeof(c))) {
 		ret = -EFAULT;
@@ -178,7 +178,7 @@ static long shmr_ioctl_attach(struct file *file,
 		ret = PTR_ERR(r);
 		goto out_unlock;
 	}
-	a.size = r->size;
+	a.size = READ_ONCE(r->size);
 	if (copy_to_user(uarg, &a, sizeof(a))) {
 		ret = -EFAULT;
 		goto err_put_region;
@@ -259,6 +259,52 @@ static long shmr_ioctl_list(struct shmr_list __user *uarg)
 	return ret;
 }
 
+/**
+ * shmr_ioctl_resize() - SHMR_IOC_RESIZE: grow or shrink the bound region
+ * @h: the handle.
+ * @uarg: struct shmr_resize in userspace.
+ *
+ * If the result cannot be written back (-EFAULT) the resize has still
+ * happened, as NOTIFY's update has.
+ *
+ * Context: process context; may sleep (allocates the growth).
+ * Return: 0 or a negative errno from docs/abi.md.
+ */
+static long shmr_ioctl_resize(struct shmr_handle *h,
+			      struct shmr_resize __user *uarg)
+{
+	struct shmr_region *r = shmr_handle_region(h);
+	struct shmr_resize rs;
+	u64 size;
+	long ret;
+
+	if (!r)
+		return -EBADFD;
+	if (copy_from_user(&rs, uarg, sizeof(rs)))
+		return -EFAULT;
+	if (rs.flags || rs.pad ||
+	    !shmr_reserved_zero(rs.reserved, ARRAY_SIZE(rs.reserved)) ||
+	    !rs.size)
+		return -EINVAL;
+	if (h->rdonly)
+		return -EACCES;
+	if (rs.size > READ_ONCE(shmr_max_region_bytes) ||
+	    rs.size > SHMR_CTRL_OFFSET)
+		return -E2BIG;
+	size = PAGE_ALIGN(rs.size);
+	if (size > READ_ONCE(shmr_max_region_bytes))
+		return -E2BIG;
+	ret = shmr_region_resize(r, size);
+	if (ret)
+		return ret;
+	memset(&rs, 0, sizeof(rs));
+	rs.size = READ_ONCE(r->size);
+	rs.seq = shmr_region_seq(r);
+	if (copy_to_user(uarg, &rs, sizeof(rs)))
+		return -EFAULT;
+	return 0;
+}
+
 static long shmr_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 {
 	struct shmr_handle *h = file->private_data;
@@ -279,6 +325,8 @@ static long shmr_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 		return shmr_ioctl_wait(h, argp);
 	case SHMR_IOC_LIST:
 		return shmr_ioctl_list(argp);
+	case SHMR_IOC_RESIZE:
+		return shmr_ioctl_resize(h, argp);
 	default:
 		return -ENOTTY;
 	}

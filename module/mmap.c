@@ -44,6 +44,34 @@ static void shmr_vma_close(struct vm_area_struct *vma)
 	shmr_region_put(r);
 }
 
+/*
+ * Is a data mapping of @file hidden from the region's shmem reverse map
+ * (its handle kept the device's address space: shmr_may_remap())? RESIZE
+ * cannot see how far such a mapping reaches (region.c).
+ */
+static bool shmr_map_hidden(const struct file *file, struct shmr_region *r)
+{
+	return file->f_mapping != r->shmem->f_mapping;
+}
+
+static void shmr_data_vma_open(struct vm_area_struct *vma)
+{
+	struct shmr_region *r = vma->vm_private_data;
+
+	if (shmr_map_hidden(vma->vm_file, r))
+		atomic_inc(&r->nr_hidden_maps);
+	shmr_vma_open(vma);
+}
+
+static void shmr_data_vma_close(struct vm_area_struct *vma)
+{
+	struct shmr_region *r = vma->vm_private_data;
+
+	if (shmr_map_hidden(vma->vm_file, r))
+		atomic_dec(&r->nr_hidden_maps);
+	shmr_vma_close(vma);
+}
+
 /**
  * shmr_data_fault() - map one page of a region's data
  * @vmf: the fault.
@@ -54,7 +82,8 @@ static void shmr_vma_close(struct vm_area_struct *vma)
  *
  * Context: page fault, mmap_lock (or the VMA lock) held.
  * Return: 0 with @vmf->page set, VM_FAULT_SIGBUS past the end (mmap()
- * already refuses such mappings), or VM_FAULT_OOM.
+ * refuses such mappings, but mremap() may grow one, and RESIZE may
+ * shrink the region), or VM_FAULT_OOM.
  */
 static vm_fault_t shmr_data_fault(struct vm_fault *vmf)
 {	/* lab: exercise 3, shmr_data_fault() (docs/lab/03-mmap.md) */
@@ -62,7 +91,7 @@ static vm_fault_t shmr_data_fault(struct vm_fault *vmf)
 	struct address_space *mapping = r->shmem->f_mapping;
 	struct page *page;
 
-	if (vmf->pgoff >= r->nr_pages)
+	if (vmf->pgoff >= READ_ONCE(r->nr_pages))
 		return VM_FAULT_SIGBUS;
 	page = shmem_read_mapping_page_gfp(mapping, vmf->pgoff,
 					   mapping_gfp_mask(mapping));
@@ -101,16 +130,19 @@ static struct shmr_region *shmr_map_check(struct shmr_handle *h,
 					  const struct shmr_map_req *req)
 {	/* lab: exercise 6, shmr_map_check() (docs/lab/06-perm.md) */
 	struct shmr_region *r = shmr_handle_region(h);
+	pgoff_t nr_pages;
 
 	if (!r)
 		return ERR_PTR(-EBADFD);
 	if (!req->shared)
 		return ERR_PTR(-EINVAL);
+	/* RESIZE may change it: one look */
+	nr_pages = READ_ONCE(r->nr_pages);
 	if (req->pgoff == SHMR_CTRL_PGOFF) {
 		if (req->pages != 1)
 			return ERR_PTR(-EINVAL);
-	} else if (req->pgoff >= r->nr_pages ||
-		   req->pages > r->nr_pages - req->pgoff) {
+	} else if (req->pgoff >= nr_pages ||
+		   req->pages > nr_pages - req->pgoff) {
 		return ERR_PTR(-EINVAL);
 	}
 	if (h->rdonly && req->write)
@@ -135,15 +167,28 @@ static int shmr_vma_mapped(unsigned long start, unsigned long end,
 	return 0;
 }
 
-#define SHMR_VM_MAPPED	.mapped = shmr_vma_mapped,
+static int shmr_data_vma_mapped(unsigned long start, unsigned long end,
+				pgoff_t pgoff, const struct file *file,
+				void **vm_private_data)
+{
+	struct shmr_region *r = *vm_private_data;
+
+	if (shmr_map_hidden(file, r))
+		atomic_inc(&r->nr_hidden_maps);
+	return shmr_vma_mapped(start, end, pgoff, file, vm_private_data);
+}
+
+#define SHMR_VM_MAPPED		.mapped = shmr_vma_mapped,
+#define SHMR_DATA_VM_MAPPED	.mapped = shmr_data_vma_mapped,
 #else
 #define SHMR_VM_MAPPED
+#define SHMR_DATA_VM_MAPPED
 #endif
 
 static const struct vm_operations_struct shmr_data_vm_ops = {
-	SHMR_VM_MAPPED
-	.open		= shmr_vma_open,
-	.close		= shmr_vma_close,
+	SHMR_DATA_VM_MAPPED
+	.open		= shmr_data_vma_open,
+	.close		= shmr_data_vma_close,
 	.fault		= shmr_data_fault,
 	/* fault-around from the page cache, bounded by the shmem file's size */
 	.map_pages	= filemap_map_pages,
@@ -253,7 +298,7 @@ int shmr_mmap(struct file *file, struct vm_area_struct *vma)
 		vma->vm_ops = &shmr_data_vm_ops;
 	}
 	vma->vm_private_data = r;
-	shmr_vma_open(vma);
+	vma->vm_ops->open(vma);
 	return 0;
 }
 #endif

@@ -230,6 +230,36 @@ static int shmr_charge(kuid_t uid, u64 size, struct shmr_user *spare,
 	return ret;
 }
 
+/*
+ * Charge @uid's region growing from @old to @new bytes (RESIZE): the
+ * bytes alone, with shmr_charge()'s limits and errors; a shrink always
+ * succeeds.
+ */
+static int shmr_recharge(kuid_t uid, u64 old, u64 new)
+{
+	bool limited = !capable(CAP_SYS_RESOURCE);
+	u64 more = new > old ? new - old : 0;
+	struct shmr_user *u;
+	int ret = 0;
+
+	spin_lock(&shmr_count_lock);
+	u = shmr_user_find_locked(uid);
+	if (WARN_ON_ONCE(!u)) {
+		ret = -EINVAL;
+	} else if (more && shmr_over(shmr_nr_bytes, more,
+				     READ_ONCE(shmr_max_total_bytes))) {
+		ret = -ENOSPC;
+	} else if (more && limited &&
+		   shmr_over(u->nr_bytes, more, READ_ONCE(shmr_max_user_bytes))) {
+		ret = -EDQUOT;
+	} else {
+		shmr_nr_bytes = shmr_nr_bytes - old + new;
+		u->nr_bytes = u->nr_bytes - old + new;
+	}
+	spin_unlock(&shmr_count_lock);
+	return ret;
+}
+
 /* Give back what shmr_charge() reserved for a region of @uid. */
 static void shmr_uncharge(kuid_t uid, u64 size)
 {
@@ -287,8 +317,10 @@ static void shmr_huge_mount(void)
 }
 
 /**
- * shmr_region_populate() - allocate every page of a region's shmem file
- * @r: the new region, not yet visible to anybody else.
+ * shmr_region_populate() - allocate pages of a region's shmem file
+ * @r: the region: new, not yet visible to anybody else, or growing.
+ * @from: the first page.
+ * @to: the page after the last.
  *
  * __GFP_RETRY_MAYFAIL makes a memory cgroup at its limit fail the charge
  * with -ENOMEM instead of invoking the OOM killer. Each page is marked
@@ -296,16 +328,17 @@ static void shmr_huge_mount(void)
  * page-cache page (which would let a later fault allocate, and fail,
  * again). The page cache keeps the pages; our references are dropped.
  *
- * Context: process context of the creator; may sleep.
- * Return: 0, -ENOMEM, or -EINTR when the creator was killed meanwhile.
+ * Context: process context of the creator (or resizer); may sleep.
+ * Return: 0, -ENOMEM, or -EINTR when the caller was killed meanwhile.
  */
-static int shmr_region_populate(struct shmr_region *r)
+static int shmr_region_populate(struct shmr_region *r, pgoff_t from,
+				pgoff_t to)
 {
 	struct address_space *mapping = r->shmem->f_mapping;
 	gfp_t gfp = mapping_gfp_mask(mapping) | __GFP_RETRY_MAYFAIL;
 	pgoff_t i;
 
-	for (i = 0; i < r->nr_pages; i++) {
+	for (i = from; i < to; i++) {
 		struct page *page;
 
 		if (fatal_signal_pending(current))
@@ -361,6 +394,7 @@ static struct shmr_region *shmr_region_new(struct vfsmount *ns,
 	r->hash = shmr_name_hash(ns, r->name);
 	r->size = size;
 	r->nr_pages = size >> PAGE_SHIFT;
+	mutex_init(&r->resize_lock);
 	r->uid = current_euid();
 	r->gid = current_egid();
 	r->mode = mode;
@@ -368,6 +402,7 @@ static struct shmr_region *shmr_region_new(struct vfsmount *ns,
 	init_waitqueue_head(&r->wait);
 	atomic_set(&r->nr_handles, 0);
 	atomic_set(&r->nr_mappings, 0);
+	atomic_set(&r->nr_hidden_maps, 0);
 	return r;
 }
 
@@ -384,6 +419,7 @@ static void shmr_region_free(struct shmr_region *r, bool charged)
 		shmr_uncharge(r->uid, r->size);
 	if (r->ns)
 		mntput(r->ns);
+	mutex_destroy(&r->resize_lock);
 	kfree(r);
 }
 
@@ -415,7 +451,7 @@ static int shmr_region_back(struct shmr_region *r)
 	r->shmem = shmem;
 	if (r->flags & SHMR_CREATE_LAZY)
 		return 0;
-	return shmr_region_populate(r);
+	return shmr_region_populate(r, 0, r->nr_pages);
 }
 
 /**
@@ -459,6 +495,135 @@ void shmr_region_get(struct shmr_region *r)
 void shmr_region_put(struct shmr_region *r)
 {
 	kref_put_mutex(&r->ref, shmr_region_release, &shmr_table_lock);
+}
+
+/*
+ * The page after the last one that a data mapping in the region's shmem
+ * reverse map reaches (0: none). The VMAs' extents only change under the
+ * mapping's i_mmap lock (mremap() growth too); the control page's VMAs,
+ * at SHMR_CTRL_PGOFF, do not count.
+ */
+static pgoff_t shmr_mapped_end(struct shmr_region *r)
+{
+	struct address_space *mapping = r->shmem->f_mapping;
+	struct vm_area_struct *vma;
+	struct rb_node *n;
+	pgoff_t end = 0;
+
+	i_mmap_lock_read(mapping);
+	for (n = rb_first_cached(&mapping->i_mmap); n; n = rb_next(n)) {
+		vma = rb_entry(n, struct vm_area_struct, shared.rb);
+		if (vma->vm_pgoff < SHMR_CTRL_PGOFF)
+			end = max(end, vma->vm_pgoff + vma_pages(vma));
+	}
+	i_mmap_unlock_read(mapping);
+	return end;
+}
+
+/* May the caller resize @r: its owner, or CAP_IPC_OWNER in its namespace? */
+static bool shmr_may_resize(const struct shmr_region *r)
+{
+	if (uid_eq(current_euid(), r->uid))
+		return true;
+	/* a handle passed out of its namespace brings no capability there */
+	return shmr_ns_current() == r->ns && shmr_ipc_owner_capable();
+}
+
+/* Set the size that mappings and faults check; under @resize_lock. */
+static void shmr_region_set_size(struct shmr_region *r, u64 size)
+{
+	lockdep_assert_held(&r->resize_lock);
+	WRITE_ONCE(r->size, size);
+	WRITE_ONCE(r->nr_pages, size >> PAGE_SHIFT);
+}
+
+static int shmr_region_grow(struct shmr_region *r, u64 size)
+{
+	u64 old = r->size;
+	int ret;
+
+	ret = shmr_recharge(r->uid, old, size);
+	if (ret)
+		return ret;
+	ret = vfs_truncate(&r->shmem->f_path, size);
+	if (ret)
+		goto err_uncharge;
+	if (!(r->flags & SHMR_CREATE_LAZY)) {
+		ret = shmr_region_populate(r, old >> PAGE_SHIFT,
+					   size >> PAGE_SHIFT);
+		if (ret)
+			goto err_truncate;
+	}
+	/* only now may mappings and faults reach the new pages */
+	shmr_region_set_size(r, size);
+	return 0;
+
+err_truncate:
+	/* frees what was populated; nothing can map it yet */
+	WARN_ON_ONCE(vfs_truncate(&r->shmem->f_path, old));
+err_uncharge:
+	shmr_recharge(r->uid, size, old);
+	/* as for CREATE: a full huge tmpfs mount is memory, not our limits */
+	return ret == -ENOSPC ? -ENOMEM : ret;
+}
+
+static int shmr_region_shrink(struct shmr_region *r, u64 size)
+{
+	u64 old = r->size;
+	int ret;
+
+	if (atomic_read(&r->nr_hidden_maps) ||
+	    shmr_mapped_end(r) > size >> PAGE_SHIFT)
+		return -EBUSY;
+	/* new mappings and faults stop at the new end before pages go */
+	shmr_region_set_size(r, size);
+	ret = vfs_truncate(&r->shmem->f_path, size);
+	if (WARN_ON_ONCE(ret)) {
+		shmr_region_set_size(r, old);
+		return ret;
+	}
+	shmr_recharge(r->uid, old, size);
+	return 0;
+}
+
+/**
+ * shmr_region_resize() - RESIZE: grow or shrink a region
+ * @r: the caller's bound region, through a read-write handle.
+ * @size: the new size: a non-zero multiple of PAGE_SIZE within the
+ *	module's limit.
+ *
+ * The shmem file's size changes with vfs_truncate(), so shmem keeps its
+ * own accounting; growth charges the owner's limits first and allocates
+ * the new pages (in the caller's memory cgroup) before any mapping can
+ * reach them; a shrink sets the new end for mappings and faults before
+ * shmem frees the tail. Either is an update (shmr_region_update()).
+ *
+ * A mapping made, or grown with mremap(), while a shrink runs is not
+ * seen by the check: its pages past the new end then give SIGBUS, as
+ * memfd's do after ftruncate() (docs/abi.md).
+ *
+ * Context: process context; may sleep.
+ * Return: 0 (also when @size is the region's: then no update), -EPERM,
+ * -ENOSPC, -EDQUOT, -ENOMEM, -EINTR or -EBUSY.
+ */
+int shmr_region_resize(struct shmr_region *r, u64 size)
+{
+	bool changed;
+	int ret = 0;
+
+	if (!shmr_may_resize(r))
+		return -EPERM;
+	if (mutex_lock_killable(&r->resize_lock))
+		return -EINTR;
+	changed = size != r->size;
+	if (size > r->size)
+		ret = shmr_region_grow(r, size);
+	else if (size < r->size)
+		ret = shmr_region_shrink(r, size);
+	mutex_unlock(&r->resize_lock);
+	if (!ret && changed)
+		shmr_region_update(r);
+	return ret;
 }
 
 static struct shmr_region *shmr_lookup_locked(const struct vfsmount *ns,
@@ -518,7 +683,7 @@ static struct shmr_region *shmr_region_reuse_locked(struct shmr_region *r,
 		return ERR_PTR(-EEXIST);
 	if (!shmr_may_access(r, true))
 		return ERR_PTR(-EACCES);
-	if (size > r->size)
+	if (size > READ_ONCE(r->size))
 		return ERR_PTR(-EINVAL);
 	shmr_region_get(r);
 	return r;
@@ -840,7 +1005,7 @@ void shmr_region_info(struct shmr_region *r, struct user_namespace *ns,
 {
 	memset(info, 0, sizeof(*info));
 	memcpy(info->name, r->name, sizeof(info->name));
-	info->size = r->size;
+	info->size = READ_ONCE(r->size);
 	info->seq = shmr_region_seq(r);
 	info->uid = from_kuid_munged(ns, r->uid);
 	info->gid = from_kgid_munged(ns, r->gid);

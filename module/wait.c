@@ -221,6 +221,24 @@ void shmr_region_mark_unlinked(struct shmr_region *r)
  * Context: process context.
  * Return: 0, -EBADFD, -EFAULT, -EINVAL, or -EACCES (read-only handle).
  */
+/**
+ * shmr_region_update() - an update that is not a NOTIFY (RESIZE)
+ * @r: the region.
+ *
+ * As NOTIFY: bump the sequence number (fully ordered, see below) and wake
+ * every waiter.
+ *
+ * Return: the new sequence number.
+ */
+u64 shmr_region_update(struct shmr_region *r)
+{
+	u64 seq = atomic64_inc_return(&r->ctrl->seq);
+
+	if (wq_has_sleeper(&r->wait))
+		wake_up_all(&r->wait);
+	return seq;
+}
+
 long shmr_ioctl_notify(struct shmr_handle *h, struct shmr_notify __user *uarg)
 {	/* lab: exercise 4, shmr_ioctl_notify() (docs/lab/04-wait.md) */
 	struct shmr_region *r = shmr_handle_region(h);

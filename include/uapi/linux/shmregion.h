@@ -311,6 +311,41 @@ struct shmr_list {
 	__u64 reserved[2];
 };
 
+/**
+ * struct shmr_resize - SHMR_IOC_RESIZE argument
+ * @size: in: the new size in bytes (rounded up to whole pages);
+ *	out: the region's size.
+ * @seq: out: the sequence number after the resize.
+ * @flags: must be zero.
+ * @pad: must be zero.
+ * @reserved: must be zero.
+ *
+ * Grows or shrinks the bound region; only its owner (or CAP_IPC_OWNER in
+ * the region's IPC namespace) through a read-write handle. A resize is
+ * an update: it bumps the sequence number and wakes every waiter.
+ * Growing keeps every mapping and its data; the new pages are zero, and
+ * allocated now unless the region is SHMR_CREATE_LAZY (charged to the
+ * caller's memory cgroup, and to the owner's limits). Existing mappings
+ * may then be extended (mremap()) or new ones made over the new pages.
+ * Shrinking frees the tail, and is refused while any mapping reaches
+ * past the new end (see docs/abi.md for mappings the module cannot see
+ * the extent of).
+ *
+ * Errors: EBADFD (unbound), EINVAL (size 0, non-zero flags/pad/
+ * reserved), EACCES (read-only handle), EPERM (not the owner), E2BIG
+ * (over max_region_bytes), ENOSPC (max_total_bytes), EDQUOT (the owner's
+ * max_user_bytes; not checked for CAP_SYS_RESOURCE), ENOMEM (the memory,
+ * or the caller's memory cgroup, cannot back the growth), EBUSY (a
+ * mapping reaches past the new end), EINTR (killed while allocating).
+ */
+struct shmr_resize {
+	__u64 size;
+	__u64 seq;
+	__u32 flags;
+	__u32 pad;
+	__u64 reserved[2];
+};
+
 /*
  * 0xD7: free in Documentation/userspace-api/ioctl/ioctl-number.rst as of
  * 7.3 (0xB8, used before 0.2.0, is taken by mshv and mrvl_cn10k_dpi).
@@ -324,5 +359,6 @@ struct shmr_list {
 #define SHMR_IOC_NOTIFY		_IOWR(SHMR_IOC_MAGIC, 0x04, struct shmr_notify)
 #define SHMR_IOC_WAIT		_IOWR(SHMR_IOC_MAGIC, 0x05, struct shmr_wait)
 #define SHMR_IOC_LIST		_IOWR(SHMR_IOC_MAGIC, 0x06, struct shmr_list)
+#define SHMR_IOC_RESIZE		_IOWR(SHMR_IOC_MAGIC, 0x07, struct shmr_resize)
 
 #endif /* _UAPI_LINUX_SHMREGION_H */

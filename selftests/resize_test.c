@@ -1,0 +1,356 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * SHMR_IOC_RESIZE.
+ *
+ * Growing keeps every mapping and its data, makes zeroed pages that a
+ * grown mremap() or a new mmap() reaches, counts in nr_bytes, and is an
+ * update (waiters wake, seq moves). Shrinking frees the tail (nr_bytes),
+ * is refused with EBUSY while a data mapping reaches past the new end
+ * (also one grown with mremap(), and any mapping the module cannot see
+ * the extent of), and does not count the control page. Bad input: EINVAL
+ * (size 0, flags, pad, reserved), EACCES (read-only handle), EPERM (not
+ * the owner), EBADFD (unbound), E2BIG (max_region_bytes), ENOSPC
+ * (max_total_bytes), EDQUOT (max_user_bytes), EFAULT; a failed growth
+ * changes nothing.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include <linux/shmregion.h>
+
+#include "kselftest_harness.h"
+#include "common.h"
+
+static int ioc_resize(int fd, uint64_t size, uint64_t *seq)
+{
+	struct shmr_resize rs = { .size = size };
+	int ret = ioctl_err(fd, SHMR_IOC_RESIZE, &rs);
+
+	if (!ret && seq)
+		*seq = rs.seq;
+	return ret;
+}
+
+static uint64_t region_size(int fd)
+{
+	struct shmr_info info;
+
+	return ioc_info(fd, &info) ? 0 : info.size;
+}
+
+/* Every byte of [@p, @p + @len) is @c. */
+static int all_are(const void *p, size_t len, int c)
+{
+	const unsigned char *b = p;
+	size_t i;
+
+	for (i = 0; i < len; i++)
+		if (b[i] != (unsigned char)c)
+			return 0;
+	return 1;
+}
+
+FIXTURE(resize) {
+	char name[SHMR_NAME_MAX];
+	int fd;
+	size_t ps;
+};
+
+FIXTURE_SETUP(resize)
+{
+	REQUIRE_DEVICE();
+	self->ps = page_size();
+	test_name(self->name, "resize");
+	self->fd = create_region(self->name, 2 * self->ps, 0600, 0);
+	ASSERT_LE(0, self->fd);
+}
+
+FIXTURE_TEARDOWN(resize)
+{
+	unlink_name(self->name);
+	close(self->fd);
+}
+
+TEST_F(resize, growth_keeps_mappings_and_wakes_waiters)
+{
+	size_t ps = self->ps;
+	uint64_t seq = 0, bytes = nr_bytes(), got;
+	char *p, *q;
+	int sk, other;
+	pid_t pid;
+
+	p = map_region(self->fd, 2 * ps, PROT_READ | PROT_WRITE, 0);
+	ASSERT_NE(MAP_FAILED, p);
+	memset(p, 0xa5, 2 * ps);
+
+	pid = fork_peer(&sk);
+	ASSERT_LE(0, pid);
+	if (pid == 0) {
+		uint64_t s = 0;
+
+		CHILD_REQUIRE(send_byte(sk, 'w') == 0);
+		CHILD_REQUIRE(ioc_wait(self->fd, &s, 10000000000LL) == 0);
+		CHILD_REQUIRE(send_u64(sk, s) == 0);
+		_exit(0);
+	}
+	ASSERT_EQ('w', recv_byte(sk));
+	ASSERT_EQ(0, wait_sleeping_in(pid, __NR_ioctl));
+	ASSERT_EQ(0, ioc_resize(self->fd, 4 * ps, &seq));
+	EXPECT_EQ(1, seq);
+	ASSERT_EQ(0, recv_u64(sk, &got));
+	EXPECT_EQ(1, got);
+	EXPECT_EQ(0, end_peer(pid, sk));
+
+	EXPECT_EQ(4 * ps, region_size(self->fd));
+	EXPECT_EQ(bytes + 2 * ps, nr_bytes());
+	/* the old mapping and its data are intact ... */
+	EXPECT_TRUE(all_are(p, 2 * ps, 0xa5));
+	/* ... it may grow over the new, zeroed pages ... */
+	q = mremap(p, 2 * ps, 4 * ps, MREMAP_MAYMOVE);
+	ASSERT_NE(MAP_FAILED, q);
+	EXPECT_TRUE(all_are(q, 2 * ps, 0xa5));
+	EXPECT_TRUE(all_are(q + 2 * ps, 2 * ps, 0));
+	memset(q + 2 * ps, 0x5a, 2 * ps);
+	/* ... and another process sees the whole new size */
+	other = attach_region(self->name, SHMR_ATTACH_RDONLY);
+	ASSERT_LE(0, other);
+	p = map_region(other, 4 * ps, PROT_READ, 0);
+	ASSERT_NE(MAP_FAILED, p);
+	EXPECT_TRUE(all_are(p, 2 * ps, 0xa5));
+	EXPECT_TRUE(all_are(p + 2 * ps, 2 * ps, 0x5a));
+	munmap(p, 4 * ps);
+	munmap(q, 4 * ps);
+	close(other);
+}
+
+TEST_F(resize, lazy_region_grows_too)
+{
+	size_t ps = self->ps;
+	char name[SHMR_NAME_MAX];
+	int fd;
+	char *p;
+
+	test_name(name, "lazy");
+	fd = create_region(name, ps, 0600, SHMR_CREATE_LAZY);
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, ioc_resize(fd, 64 * ps, NULL));
+	p = map_region(fd, 64 * ps, PROT_READ | PROT_WRITE, 0);
+	ASSERT_NE(MAP_FAILED, p);
+	EXPECT_TRUE(all_are(p, 64 * ps, 0));
+	p[63 * ps] = 7;
+	EXPECT_EQ(7, p[63 * ps]);
+	munmap(p, 64 * ps);
+	EXPECT_EQ(0, unlink_name(name));
+	close(fd);
+}
+
+TEST_F(resize, shrink_refused_while_mapped_past_the_new_end)
+{
+	size_t ps = self->ps;
+	uint64_t bytes, seq = 0;
+	char *p;
+
+	ASSERT_EQ(0, ioc_resize(self->fd, 4 * ps, NULL));
+	bytes = nr_bytes();
+	p = map_region(self->fd, 4 * ps, PROT_READ | PROT_WRITE, 0);
+	ASSERT_NE(MAP_FAILED, p);
+	memset(p, 3, 4 * ps);
+	EXPECT_EQ(-EBUSY, ioc_resize(self->fd, 2 * ps, NULL));
+	EXPECT_EQ(4 * ps, region_size(self->fd));
+	/* only the tail's mapping is in the way */
+	ASSERT_EQ(0, munmap(p + 3 * ps, ps));
+	EXPECT_EQ(-EBUSY, ioc_resize(self->fd, 2 * ps, NULL));
+	EXPECT_EQ(0, ioc_resize(self->fd, 3 * ps, &seq));
+	ASSERT_EQ(0, munmap(p + 2 * ps, ps));
+	EXPECT_EQ(0, ioc_resize(self->fd, 2 * ps, &seq));
+	EXPECT_EQ(2 * ps, region_size(self->fd));
+	EXPECT_EQ(bytes - 2 * ps, nr_bytes());
+	EXPECT_TRUE(all_are(p, 2 * ps, 3));
+	/* the end is the new one for mmap() */
+	EXPECT_EQ(MAP_FAILED, map_region(self->fd, 3 * ps, PROT_READ, 0));
+	EXPECT_EQ(EINVAL, errno);
+	/* growing again gives zeroed pages, not the old tail */
+	ASSERT_EQ(0, ioc_resize(self->fd, 4 * ps, NULL));
+	munmap(p, 2 * ps);
+	p = map_region(self->fd, 4 * ps, PROT_READ, 0);
+	ASSERT_NE(MAP_FAILED, p);
+	EXPECT_TRUE(all_are(p, 2 * ps, 3));
+	EXPECT_TRUE(all_are(p + 2 * ps, 2 * ps, 0));
+	munmap(p, 4 * ps);
+}
+
+TEST_F(resize, shrink_sees_a_mapping_grown_with_mremap)
+{
+	size_t ps = self->ps;
+	char *p, *q;
+
+	ASSERT_EQ(0, ioc_resize(self->fd, 4 * ps, NULL));
+	p = map_region(self->fd, ps, PROT_READ, 0);
+	ASSERT_NE(MAP_FAILED, p);
+	q = mremap(p, ps, 4 * ps, MREMAP_MAYMOVE);
+	ASSERT_NE(MAP_FAILED, q);
+	EXPECT_EQ(-EBUSY, ioc_resize(self->fd, 2 * ps, NULL));
+	munmap(q, 4 * ps);
+	EXPECT_EQ(0, ioc_resize(self->fd, 2 * ps, NULL));
+}
+
+TEST_F(resize, control_page_does_not_count)
+{
+	size_t ps = self->ps;
+	struct shmr_ctrl *c;
+	uint64_t seq = 0;
+	char *p;
+
+	c = map_region(self->fd, ps, PROT_READ, SHMR_CTRL_OFFSET);
+	ASSERT_NE(MAP_FAILED, c);
+	p = map_region(self->fd, ps, PROT_READ | PROT_WRITE, 0);
+	ASSERT_NE(MAP_FAILED, p);
+	p[0] = 9;
+	ASSERT_EQ(0, ioc_resize(self->fd, ps, &seq));
+	EXPECT_EQ(seq, __atomic_load_n(&c->seq, __ATOMIC_ACQUIRE));
+	EXPECT_EQ(9, p[0]);
+	munmap(p, ps);
+	munmap(c, ps);
+}
+
+TEST_F(resize, mapping_the_module_cannot_see_blocks_any_shrink)
+{
+	size_t ps = self->ps;
+	char name[SHMR_NAME_MAX];
+	int fd, dup_fd;
+	char *p;
+
+	/* a second reference at bind: the handle keeps the device mapping */
+	test_name(name, "hidden");
+	fd = dev_open(O_RDWR);
+	ASSERT_LE(0, fd);
+	dup_fd = dup(fd);
+	ASSERT_LE(0, dup_fd);
+	ASSERT_EQ(0, ioc_create(fd, name, 4 * ps, 0600, SHMR_CREATE_EXCL));
+	close(dup_fd);
+	p = map_region(fd, ps, PROT_READ, 0);
+	ASSERT_NE(MAP_FAILED, p);
+	EXPECT_EQ(-EBUSY, ioc_resize(fd, 2 * ps, NULL));
+	munmap(p, ps);
+	EXPECT_EQ(0, ioc_resize(fd, 2 * ps, NULL));
+	EXPECT_EQ(0, unlink_name(name));
+	close(fd);
+}
+
+TEST_F(resize, same_size_is_not_an_update)
+{
+	uint64_t seq = 99;
+
+	ASSERT_EQ(0, ioc_resize(self->fd, 2 * self->ps, &seq));
+	EXPECT_EQ(0, seq);
+	/* rounded up to the same whole pages */
+	ASSERT_EQ(0, ioc_resize(self->fd, 2 * self->ps - 1, &seq));
+	EXPECT_EQ(0, seq);
+}
+
+TEST_F(resize, bad_arguments)
+{
+	struct shmr_resize rs;
+	size_t ps = self->ps;
+	int ro, unbound, i;
+
+	for (i = 0; i < 5; i++) {
+		memset(&rs, 0, sizeof(rs));
+		rs.size = 4 * ps;
+		switch (i) {
+		case 0: rs.size = 0; break;
+		case 1: rs.flags = 1; break;
+		case 2: rs.pad = 1; break;
+		case 3: rs.reserved[0] = 1; break;
+		case 4: rs.reserved[1] = 1ULL << 63; break;
+		}
+		EXPECT_EQ(-EINVAL, ioctl_err(self->fd, SHMR_IOC_RESIZE, &rs)) {
+			TH_LOG("case %d", i);
+		}
+	}
+	EXPECT_EQ(-EFAULT, ioctl_err(self->fd, SHMR_IOC_RESIZE, (void *)8));
+	EXPECT_EQ(-E2BIG, ioc_resize(self->fd, SHMR_CTRL_OFFSET + ps, NULL));
+	EXPECT_EQ(-E2BIG, ioc_resize(self->fd, read_u64(SHMR_PARAM_DIR
+							  "/max_region_bytes") + 1,
+				     NULL));
+	ro = attach_region(self->name, SHMR_ATTACH_RDONLY);
+	ASSERT_LE(0, ro);
+	EXPECT_EQ(-EACCES, ioc_resize(ro, 4 * ps, NULL));
+	close(ro);
+	unbound = dev_open(O_RDWR);
+	ASSERT_LE(0, unbound);
+	EXPECT_EQ(-EBADFD, ioc_resize(unbound, 4 * ps, NULL));
+	close(unbound);
+	EXPECT_EQ(2 * ps, region_size(self->fd));
+}
+
+/* As uid 1000: RESIZE of root's 0666 region through a read-write handle. */
+static int resize_not_owner(void *arg)
+{
+	int fd = attach_region(arg, 0);
+
+	CHILD_REQUIRE(fd >= 0);
+	CHILD_REQUIRE(ioc_resize(fd, 8 * page_size(), NULL) == -EPERM);
+	return 0;
+}
+
+TEST_F(resize, only_the_owner)
+{
+	char name[SHMR_NAME_MAX];
+	int fd;
+
+	test_name(name, "shared");
+	fd = create_region(name, page_size(), 0666, 0);
+	ASSERT_LE(0, fd);
+	EXPECT_EQ(0, run_as(1000, 1000, resize_not_owner, name));
+	EXPECT_EQ(page_size(), region_size(fd));
+	EXPECT_EQ(0, unlink_name(name));
+	close(fd);
+}
+
+/* As uid 1000: its own region may not grow past max_user_bytes. */
+static int resize_over_user_bytes(void *arg)
+{
+	uint64_t max = *(uint64_t *)arg;
+	char name[SHMR_NAME_MAX];
+	int fd;
+
+	test_name(name, "quota");
+	fd = create_region(name, page_size(), 0600, SHMR_CREATE_LAZY);
+	CHILD_REQUIRE(fd >= 0);
+	CHILD_REQUIRE(ioc_resize(fd, max + page_size(), NULL) == -EDQUOT);
+	CHILD_REQUIRE(ioc_resize(fd, max, NULL) == 0);
+	CHILD_REQUIRE(unlink_name(name) == 0);
+	return 0;
+}
+
+TEST_F(resize, limits_apply_to_growth)
+{
+	uint64_t total = read_u64(SHMR_PARAM_DIR "/max_total_bytes");
+	uint64_t user = read_u64(SHMR_PARAM_DIR "/max_user_bytes");
+	uint64_t bytes = nr_bytes(), small = 64 * self->ps;
+	char val[32];
+
+	/* ENOSPC: the module's total, for root too */
+	snprintf(val, sizeof(val), "%llu", (unsigned long long)(bytes + small));
+	ASSERT_EQ(0, write_file(SHMR_PARAM_DIR "/max_total_bytes", val));
+	EXPECT_EQ(-ENOSPC, ioc_resize(self->fd, 2 * self->ps + 2 * small, NULL));
+	EXPECT_EQ(bytes, nr_bytes());
+	snprintf(val, sizeof(val), "%llu", (unsigned long long)total);
+	ASSERT_EQ(0, write_file(SHMR_PARAM_DIR "/max_total_bytes", val));
+	EXPECT_EQ(2 * self->ps, region_size(self->fd));
+
+	/* EDQUOT: the owner's bytes */
+	snprintf(val, sizeof(val), "%llu", (unsigned long long)small);
+	ASSERT_EQ(0, write_file(SHMR_PARAM_DIR "/max_user_bytes", val));
+	EXPECT_EQ(0, run_as(1000, 1000, resize_over_user_bytes, &small));
+	snprintf(val, sizeof(val), "%llu", (unsigned long long)user);
+	ASSERT_EQ(0, write_file(SHMR_PARAM_DIR "/max_user_bytes", val));
+	EXPECT_EQ(bytes, nr_bytes());
+}
+
+TEST_HARNESS_MAIN
