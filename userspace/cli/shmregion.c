@@ -38,6 +38,7 @@ enum {
 	OPT_TIMEOUT = 1 << 4,
 	OPT_SEQ = 1 << 5,
 	OPT_STRING = 1 << 6,
+	OPT_HUGE = 1 << 7,
 };
 
 struct opts {
@@ -58,6 +59,8 @@ static const char usage_text[] =
 "      -x, --excl            fail if NAME exists\n"
 "      -l, --lazy            allocate pages on first touch\n"
 "      -t, --transient       remove it when its last user goes\n"
+"      -H, --huge            back it with transparent huge pages\n"
+"  resize NAME SIZE          grow or shrink a region (its owner only)\n"
 "  info NAME                 details of one region\n"
 "  rm NAME...                remove regions (memory lives while mapped)\n"
 "  cat NAME                  copy the region to standard output\n"
@@ -267,6 +270,8 @@ static int cmd_create(char **argv, const struct opts *o)
 		flags |= SHMR_LAZY;
 	if (o->given & OPT_TRANSIENT)
 		flags |= SHMR_TRANSIENT;
+	if (o->given & OPT_HUGE)
+		flags |= SHMR_HUGE;
 	ret = shmr_create(&r, argv[0], size, mode, flags);
 	if (ret == -EINVAL) {
 		/* name, size and mode were checked: the region is too small */
@@ -288,17 +293,46 @@ static int cmd_create(char **argv, const struct opts *o)
 	return EXIT_OK;
 }
 
-static const char *const flag_names[] = {
-	[0] = "-",
-	[SHMR_LAZY] = "lazy",
-	[SHMR_TRANSIENT] = "transient",
-	[SHMR_LAZY | SHMR_TRANSIENT] = "lazy transient",
-};
+/* "lazy transient huge", or "-" for none: the flags a region was made with */
+static const char *flags_text(unsigned int flags, char *buf, size_t len)
+{
+	snprintf(buf, len, "%s%s%s", flags & SHMR_LAZY ? " lazy" : "",
+		 flags & SHMR_TRANSIENT ? " transient" : "",
+		 flags & SHMR_HUGE ? " huge" : "");
+	return buf[0] ? buf + 1 : "-";
+}
+
+static int cmd_resize(char **argv, const struct opts *o)
+{
+	uint64_t size;
+	struct shmr *r;
+	int ret;
+
+	(void)o;
+	if (parse_size(argv[1], &size))
+		return usage_error("invalid size \"%s\": bytes, or a number with K, M or G",
+				   argv[1]);
+	if (size == 0)
+		return usage_error("invalid size \"%s\": at least one byte", argv[1]);
+	ret = shmr_attach(&r, argv[0], 0);
+	if (ret)
+		return fail("attach", argv[0], ret);
+	ret = shmr_resize(r, size);
+	if (!ret)
+		printf("resized \"%s\": %zu bytes\n", argv[0], shmr_size(r));
+	shmr_close(r);
+	if (ret == -EBUSY) {
+		fprintf(stderr, "shmregion: resize \"%s\": A mapping reaches past %s (unmap it first)\n",
+			argv[0], argv[1]);
+		return EXIT_FAIL;
+	}
+	return ret ? fail("resize", argv[0], ret) : EXIT_OK;
+}
 
 static int cmd_info(char **argv, const struct opts *o)
 {
 	struct shmr_region_info info;
-	char ubuf[16], gbuf[16];
+	char ubuf[16], gbuf[16], fbuf[32];
 	struct shmr *r;
 	int ret;
 
@@ -323,7 +357,7 @@ static int cmd_info(char **argv, const struct opts *o)
 	       user_name(info.uid, ubuf, sizeof(ubuf)), info.uid,
 	       group_name(info.gid, gbuf, sizeof(gbuf)), info.gid,
 	       info.mode, info.handles ? info.handles - 1 : 0, info.seq,
-	       flag_names[info.flags & (SHMR_LAZY | SHMR_TRANSIENT)]);
+	       flags_text(info.flags, fbuf, sizeof(fbuf)));
 	return EXIT_OK;
 }
 
@@ -454,7 +488,9 @@ static const struct command {
 } commands[] = {
 	{ "list", cmd_list, 0, 0, 0, "" },
 	{ "create", cmd_create, 2, 2,
-	  OPT_MODE | OPT_EXCL | OPT_LAZY | OPT_TRANSIENT, " NAME SIZE" },
+	  OPT_MODE | OPT_EXCL | OPT_LAZY | OPT_TRANSIENT | OPT_HUGE,
+	  " NAME SIZE" },
+	{ "resize", cmd_resize, 2, 2, 0, " NAME SIZE" },
 	{ "info", cmd_info, 1, 1, 0, " NAME" },
 	{ "rm", cmd_rm, 1, -1, 0, " NAME..." },
 	{ "cat", cmd_cat, 1, 1, OPT_STRING, " NAME" },
@@ -470,6 +506,7 @@ static const struct option long_options[] = {
 	{ "excl", no_argument, NULL, 'x' },
 	{ "lazy", no_argument, NULL, 'l' },
 	{ "transient", no_argument, NULL, 't' },
+	{ "huge", no_argument, NULL, 'H' },
 	{ "timeout", required_argument, NULL, 'T' },
 	{ "seq", required_argument, NULL, 'S' },
 	{ "string", no_argument, NULL, 's' },
@@ -486,7 +523,7 @@ int main(int argc, char **argv)
 	int c, nargs;
 
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":hVm:xltT:S:s", long_options,
+	while ((c = getopt_long(argc, argv, ":hVm:xltHT:S:s", long_options,
 				NULL)) != -1) {
 		switch (c) {
 		case 'h':
@@ -513,6 +550,9 @@ int main(int argc, char **argv)
 			break;
 		case 't':
 			o.given |= OPT_TRANSIENT;
+			break;
+		case 'H':
+			o.given |= OPT_HUGE;
 			break;
 		case 'T':
 			if (parse_timeout(optarg, &o.timeout_ns))

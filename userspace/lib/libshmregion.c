@@ -227,6 +227,60 @@ void shmr_close(struct shmr *region)
 	free(region);
 }
 
+/* Make this handle's data mapping @size bytes, keeping its data. */
+static int remap_data(struct shmr *region, size_t size)
+{
+	void *addr;
+
+	if (size == region->size)
+		return 0;
+	addr = mremap(region->addr, region->size, size, MREMAP_MAYMOVE);
+	if (addr == MAP_FAILED)
+		return -errno;
+	region->addr = addr;
+	region->size = size;
+	return 0;
+}
+
+int shmr_resize(struct shmr *region, size_t size)
+{
+	struct shmr_resize rs = { .size = size };
+	size_t old = region->size;
+	long page = sysconf(_SC_PAGESIZE);
+	int ret;
+
+	if (!size)
+		return -EINVAL;
+	size = (size + page - 1) & ~((size_t)page - 1);
+	/* our own mapping must not reach past a smaller end */
+	if (size < old) {
+		ret = remap_data(region, size);
+		if (ret)
+			return ret;
+	}
+	if (ioctl(region->fd, SHMR_IOC_RESIZE, &rs)) {
+		ret = -errno;
+		if (size < old)
+			remap_data(region, old);
+		return ret;
+	}
+	if (rs.size > SIZE_MAX)
+		return -EOVERFLOW;
+	return remap_data(region, rs.size);
+}
+
+int shmr_remap(struct shmr *region)
+{
+	struct shmr_info k;
+
+	memset(&k, 0, sizeof(k));
+	if (ioctl(region->fd, SHMR_IOC_INFO, &k))
+		return -errno;
+	if (k.size > SIZE_MAX)
+		return -EOVERFLOW;
+	return remap_data(region, k.size);
+}
+
 void *shmr_addr(const struct shmr *region)
 {
 	return region->addr;

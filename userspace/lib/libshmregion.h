@@ -82,6 +82,9 @@ uint64_t shmr_seq(const struct shmr *region);
 int shmr_wait(struct shmr *region, uint64_t *seq, int64_t timeout_ns);
 int shmr_notify(struct shmr *region, uint64_t *seq);
 int shmr_info(struct shmr *region, struct shmr_region_info *info);
+/* since 0.4 */
+int shmr_resize(struct shmr *region, size_t size);
+int shmr_remap(struct shmr *region);
 int shmr_unlink(const char *name);
 
 int shmr_list(struct shmr_region_info **listp, size_t *countp);

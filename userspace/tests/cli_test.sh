@@ -253,6 +253,34 @@ EOF
 grep -q "^$B  *1048576  *root  *0644  *1  *0\$" "$tmp/list" &&
 	tap_ok "list counts the attached consumer" || tap_not_ok "list counts the attached consumer"
 
+# --- resize, create --huge ----------------------------------------------------------
+R="cli-$$-r"
+run shmregion create "$R" 8K
+run shmregion resize "$R" 64K
+is "$rc/$out/$err" "0/resized \"$R\": 65536 bytes/" "resize: grows, says the new size"
+run shmregion info "$R"
+is "$(field size)" 65536 "... info shows the new size"
+is "$(field sequence)" 1 "... a resize is an update"
+run shmregion resize "$R" 4K
+is "$rc/$out" "0/resized \"$R\": 4096 bytes" "resize: shrinks"
+run shmregion resize "$R" 0
+is "$rc" 2 "resize to 0: usage error"
+run shmregion resize "$M" 4K
+is "$rc/$err" "1/shmregion: attach \"$M\": No such region" "resize of a missing region: exit 1"
+run as_nobody "shmregion resize '$R' 8K"
+is "$rc" 1 "resize by another user: exit 1"
+run shmregion rm "$R"
+if [ -d /sys/kernel/mm/transparent_hugepage ]; then
+	run shmregion create "$R" 4M --huge
+	is "$rc" 0 "create --huge: exit 0"
+	run shmregion info "$R"
+	is "$(field flags)" huge "... info shows the flag"
+	run shmregion rm "$R"
+else
+	run shmregion create "$R" 4M --huge
+	is "$rc/$err" "1/shmregion: create \"$R\": Operation not supported" "create --huge without THP: exit 1"
+fi
+
 # --- rm -------------------------------------------------------------------------------
 run shmregion rm "$B"
 is "$rc/$out/$err" "0//" "rm: exit 0, quiet"

@@ -379,6 +379,44 @@ TEST_F(region, attach_read_only_cannot_write)
 	shmr_close(r1);
 }
 
+TEST_F(region, resize_remaps_and_peers_follow)
+{
+	size_t ps = (size_t)sysconf(_SC_PAGESIZE);
+	struct shmr *r1, *r2, *ro;
+	uint64_t seq = 0;
+	char *p;
+
+	REQUIRE_DEVICE();
+	ASSERT_EQ(0, shmr_create(&r1, self->name, ps, 0600, 0));
+	strcpy(shmr_addr(r1), "kept");
+	ASSERT_EQ(0, shmr_attach(&r2, self->name, 0));
+	ASSERT_EQ(0, shmr_resize(r1, 4 * ps - 1));
+	EXPECT_EQ(4 * ps, shmr_size(r1));
+	p = shmr_addr(r1);
+	EXPECT_STREQ("kept", p);
+	EXPECT_EQ(0, p[4 * ps - 1]);
+	p[4 * ps - 1] = 'z';
+	EXPECT_EQ(0, shmr_wait(r2, &seq, 0));
+	EXPECT_EQ(1, seq);
+	/* the peer still maps one page until it remaps */
+	EXPECT_EQ(ps, shmr_size(r2));
+	ASSERT_EQ(0, shmr_remap(r2));
+	EXPECT_EQ(4 * ps, shmr_size(r2));
+	EXPECT_EQ('z', ((char *)shmr_addr(r2))[4 * ps - 1]);
+	/* its mapping is in the way of a shrink; ours comes back whole */
+	EXPECT_EQ(-EBUSY, shmr_resize(r1, ps));
+	EXPECT_EQ(4 * ps, shmr_size(r1));
+	EXPECT_STREQ("kept", (char *)shmr_addr(r1));
+	shmr_close(r2);
+	ASSERT_EQ(0, shmr_resize(r1, ps));
+	EXPECT_EQ(ps, shmr_size(r1));
+	EXPECT_EQ(-EINVAL, shmr_resize(r1, 0));
+	ASSERT_EQ(0, shmr_attach(&ro, self->name, SHMR_RDONLY));
+	EXPECT_EQ(-EACCES, shmr_resize(ro, 2 * ps));
+	shmr_close(ro);
+	shmr_close(r1);
+}
+
 TEST_F(region, attach_missing_is_enoent)
 {
 	struct shmr *r = NULL;

@@ -23,12 +23,12 @@ import asyncio
 import errno
 import os
 
-from ._shmregion import (CREATED, LAZY, NAME_MAX, RDONLY, TRANSIENT,
+from ._shmregion import (CREATED, HUGE, LAZY, NAME_MAX, RDONLY, TRANSIENT,
                          UNLINKED, RegionInfo, list_regions, unlink)
 from ._shmregion import Region as _Region
 
 __all__ = ["Region", "RegionInfo", "list_regions", "unlink", "LAZY",
-           "TRANSIENT", "RDONLY", "UNLINKED", "CREATED", "NAME_MAX"]
+           "TRANSIENT", "HUGE", "RDONLY", "UNLINKED", "CREATED", "NAME_MAX"]
 
 
 class Region(_Region):

@@ -1,7 +1,7 @@
 # SPDX-License-Identifier: LGPL-2.1-or-later OR MIT
 from typing import AsyncIterator
 
-from ._shmregion import (CREATED as CREATED, LAZY as LAZY,
+from ._shmregion import (CREATED as CREATED, HUGE as HUGE, LAZY as LAZY,
                          NAME_MAX as NAME_MAX, RDONLY as RDONLY,
                          TRANSIENT as TRANSIENT, UNLINKED as UNLINKED,
                          RegionInfo as RegionInfo,

@@ -152,13 +152,15 @@ static PyObject *region_new_owning(PyTypeObject *cls, struct shmr *shmr,
 /* --- construction ---------------------------------------------------------- */
 
 PyDoc_STRVAR(region_create_doc,
-"create(name, size, mode=0o600, *, exclusive=False, lazy=False, transient=False)\n"
+"create(name, size, mode=0o600, *, exclusive=False, lazy=False, transient=False,\n"
+"       huge=False)\n"
 "--\n\n"
 "Create the region NAME of SIZE bytes (rounded up to pages) and map it.\n"
 "Without exclusive=True an existing region of that name is attached\n"
 "instead when it is at least SIZE bytes. lazy=True allocates pages on\n"
 "first touch; transient=True makes the region vanish with its last\n"
-"handle and mapping. Raises FileExistsError (exclusive and the name\n"
+"handle and mapping; huge=True backs it with transparent huge pages\n"
+"(OSError(EOPNOTSUPP) on a kernel without them). Raises FileExistsError (exclusive and the name\n"
 "exists), PermissionError, OSError(EINVAL) for a bad name, size or mode,\n"
 "OSError(E2BIG, ENOSPC, EDQUOT, ENOMEM) at the module's limits and\n"
 "OSError(ENODEV) when the module is not loaded.");
@@ -166,8 +168,8 @@ PyDoc_STRVAR(region_create_doc,
 static PyObject *region_create(PyObject *cls, PyObject *args, PyObject *kwds)
 {
 	static char *kwlist[] = { "name", "size", "mode", "exclusive", "lazy",
-				  "transient", NULL };
-	int exclusive = 0, lazy = 0, transient = 0, ret;
+				  "transient", "huge", NULL };
+	int exclusive = 0, lazy = 0, transient = 0, huge = 0, ret;
 	unsigned int mode = 0600, flags = 0;
 	struct shmr_region_info info;
 	struct shmr *shmr;
@@ -175,15 +177,15 @@ static PyObject *region_create(PyObject *cls, PyObject *args, PyObject *kwds)
 	PyObject *name;
 	uint64_t size;
 
-	if (!PyArg_ParseTupleAndKeywords(args, kwds, "UO&|O&$ppp:create", kwlist,
+	if (!PyArg_ParseTupleAndKeywords(args, kwds, "UO&|O&$pppp:create", kwlist,
 					 &name, to_u64, &size, to_uint, &mode,
-					 &exclusive, &lazy, &transient))
+					 &exclusive, &lazy, &transient, &huge))
 		return NULL;
 	cname = name_utf8(name);
 	if (!cname)
 		return NULL;
 	flags = (exclusive ? SHMR_EXCL : 0) | (lazy ? SHMR_LAZY : 0) |
-		(transient ? SHMR_TRANSIENT : 0);
+		(transient ? SHMR_TRANSIENT : 0) | (huge ? SHMR_HUGE : 0);
 	Py_BEGIN_ALLOW_THREADS
 	ret = shmr_create(&shmr, cname, (size_t)size, mode, flags);
 	Py_END_ALLOW_THREADS
@@ -295,6 +297,62 @@ static PyObject *region_notify(struct region *r, PyObject *unused)
 	if (ret)
 		return raise_errno(ret, r->name);
 	return PyLong_FromUnsignedLongLong(seq);
+}
+
+PyDoc_STRVAR(region_resize_doc,
+"resize(size)\n--\n\n"
+"Make the region SIZE bytes (rounded up to pages) and remap it here; an\n"
+"update, as notify() is. Only the owner, through a read-write attach.\n"
+"Raises BufferError while views of the region exist (the mapping may\n"
+"move), PermissionError (read-only, or not the owner), OSError(EBUSY)\n"
+"when shrinking while another mapping reaches past the new end, and\n"
+"OSError(E2BIG, ENOSPC, EDQUOT, ENOMEM) at the module's limits.");
+
+static PyObject *region_resize(struct region *r, PyObject *arg)
+{
+	uint64_t size;
+	int ret;
+
+	if (check_open(r) || !to_u64(arg, &size))
+		return NULL;
+	if (r->exports) {
+		PyErr_SetString(PyExc_BufferError,
+				"cannot resize a region while views of it exist");
+		return NULL;
+	}
+	if (size > SIZE_MAX) {
+		PyErr_SetString(PyExc_OverflowError, "size is too large");
+		return NULL;
+	}
+	Py_BEGIN_ALLOW_THREADS
+	ret = shmr_resize(r->shmr, (size_t)size);
+	Py_END_ALLOW_THREADS
+	if (ret)
+		return raise_errno(ret, r->name);
+	Py_RETURN_NONE;
+}
+
+PyDoc_STRVAR(region_remap_doc,
+"remap()\n--\n\n"
+"After another process resized the region, map it here at its new\n"
+"size (len() changes). Raises BufferError while views of it exist.");
+
+static PyObject *region_remap(struct region *r, PyObject *unused)
+{
+	int ret;
+
+	(void)unused;
+	if (check_open(r))
+		return NULL;
+	if (r->exports) {
+		PyErr_SetString(PyExc_BufferError,
+				"cannot remap a region while views of it exist");
+		return NULL;
+	}
+	ret = shmr_remap(r->shmr);
+	if (ret)
+		return raise_errno(ret, r->name);
+	Py_RETURN_NONE;
 }
 
 static int64_t monotonic_ns(void)
@@ -513,6 +571,8 @@ static PyMethodDef region_methods[] = {
 	{ "wait", (PyCFunction)(void (*)(void))region_wait,
 	  METH_VARARGS | METH_KEYWORDS, region_wait_doc },
 	{ "info", (PyCFunction)region_info, METH_NOARGS, region_info_doc },
+	{ "resize", (PyCFunction)region_resize, METH_O, region_resize_doc },
+	{ "remap", (PyCFunction)region_remap, METH_NOARGS, region_remap_doc },
 	{ "fileno", (PyCFunction)region_fileno, METH_NOARGS, region_fileno_doc },
 	{ "__enter__", (PyCFunction)region_enter, METH_NOARGS, NULL },
 	{ "__exit__", (PyCFunction)region_exit, METH_VARARGS, NULL },
@@ -632,7 +692,7 @@ static PyStructSequence_Field region_info_fields[] = {
 	{ "uid", "owner's user id" },
 	{ "gid", "owner's group id" },
 	{ "mode", "permission bits, a subset of 0o666" },
-	{ "flags", "LAZY, TRANSIENT, RDONLY, UNLINKED, CREATED" },
+	{ "flags", "LAZY, TRANSIENT, HUGE, RDONLY, UNLINKED, CREATED" },
 	{ "handles", "open handles (attached processes)" },
 	{ "mappings", "live mappings" },
 	{ NULL, NULL },
@@ -671,6 +731,7 @@ PyMODINIT_FUNC PyInit__shmregion(void)
 	    PyModule_AddObject(m, "RegionInfo", (PyObject *)&region_info_type) ||
 	    PyModule_AddIntConstant(m, "LAZY", SHMR_LAZY) ||
 	    PyModule_AddIntConstant(m, "TRANSIENT", SHMR_TRANSIENT) ||
+	    PyModule_AddIntConstant(m, "HUGE", SHMR_HUGE) ||
 	    PyModule_AddIntConstant(m, "RDONLY", SHMR_RDONLY) ||
 	    PyModule_AddIntConstant(m, "UNLINKED", SHMR_UNLINKED) ||
 	    PyModule_AddIntConstant(m, "CREATED", SHMR_CREATED) ||

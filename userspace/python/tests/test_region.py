@@ -2,6 +2,7 @@
 """Regions from Python: create, attach, views, notify, info, listing."""
 
 import ctypes
+import errno
 import mmap
 import os
 import subprocess
@@ -176,3 +177,40 @@ def test_subclass_keeps_its_type(name):
         pass
     with Mine.create(name, 4096) as r:
         assert type(r) is Mine
+
+
+def test_resize_and_remap(name):
+    with Region.create(name, 4096) as r, Region.attach(name) as peer:
+        memoryview(r)[0] = 5
+        view = memoryview(r)
+        with pytest.raises(BufferError):
+            r.resize(8192)
+        view.release()
+        r.resize(3 * 4096)
+        assert len(r) == 3 * 4096 and r.seq == 1
+        assert memoryview(r)[0] == 5 and memoryview(r)[-1] == 0
+        assert len(peer) == 4096
+        peer.remap()
+        assert len(peer) == 3 * 4096 and memoryview(peer)[0] == 5
+        # the peer's mapping reaches past 1 page: no shrink
+        with pytest.raises(OSError) as e:
+            r.resize(4096)
+        assert e.value.errno == errno.EBUSY
+        assert len(r) == 3 * 4096
+    with Region.attach(name, readonly=True) as ro:
+        with pytest.raises(PermissionError):
+            ro.resize(8192)
+    shmregion.unlink(name)
+
+
+def test_huge_flag(name):
+    import errno as _errno
+    try:
+        r = Region.create(name, 4 << 20, huge=True)
+    except OSError as e:
+        assert e.errno == _errno.EOPNOTSUPP
+        assert not os.path.isdir("/sys/kernel/mm/transparent_hugepage")
+        return
+    with r:
+        assert r.info().flags & shmregion.HUGE
+    shmregion.unlink(name)
