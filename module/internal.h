@@ -79,7 +79,9 @@ enum shmr_region_state {
  * @hash: full_name_hash() of @name, salted with @ns; constant.
  * @size: size in bytes, a multiple of PAGE_SIZE. Changed only by RESIZE,
  *	under @resize_lock, with WRITE_ONCE(); read with READ_ONCE().
- * @nr_pages: @size in pages; as @size. Mappings and faults check it.
+ * @nr_pages: @size in pages; as @size. Faults check it.
+ * @map_pages: how far a new mapping may reach, in pages: @nr_pages, or
+ *	the smaller size a shrink is checking (region.c); as @size.
  * @resize_lock: serialises RESIZEs of the region.
  * @uid: owner (the creator's euid), also charged for the per-user
  *	limits; constant.
@@ -113,6 +115,7 @@ struct shmr_region {
 	u32 hash;
 	u64 size;
 	pgoff_t nr_pages;
+	pgoff_t map_pages;
 	struct mutex resize_lock;	/* RESIZE; see above */
 	kuid_t uid;
 	kgid_t gid;

@@ -137,7 +137,7 @@ static struct shmr_region *shmr_map_check(struct shmr_handle *h,
 	if (!req->shared)
 		return ERR_PTR(-EINVAL);
 	/* RESIZE may change it: one look */
-	nr_pages = READ_ONCE(r->nr_pages);
+	nr_pages = READ_ONCE(r->map_pages);
 	if (req->pgoff == SHMR_CTRL_PGOFF) {
 		if (req->pages != 1)
 			return ERR_PTR(-EINVAL);
@@ -167,6 +167,12 @@ static int shmr_vma_mapped(unsigned long start, unsigned long end,
 	return 0;
 }
 
+/*
+ * A data VMA is linked (into the reverse map a shrink looks at) before
+ * this is called: a shrink that did not see it has lowered map_pages
+ * already, and the mapping fails here. The core unmaps it, and ->close
+ * drops what was taken, so take it first.
+ */
 static int shmr_data_vma_mapped(unsigned long start, unsigned long end,
 				pgoff_t pgoff, const struct file *file,
 				void **vm_private_data)
@@ -175,7 +181,10 @@ static int shmr_data_vma_mapped(unsigned long start, unsigned long end,
 
 	if (shmr_map_hidden(file, r))
 		atomic_inc(&r->nr_hidden_maps);
-	return shmr_vma_mapped(start, end, pgoff, file, vm_private_data);
+	shmr_vma_mapped(start, end, pgoff, file, vm_private_data);
+	if (pgoff + ((end - start) >> PAGE_SHIFT) > READ_ONCE(r->map_pages))
+		return -EINVAL;
+	return 0;
 }
 
 #define SHMR_VM_MAPPED		.mapped = shmr_vma_mapped,

@@ -394,6 +394,7 @@ static struct shmr_region *shmr_region_new(struct vfsmount *ns,
 	r->hash = shmr_name_hash(ns, r->name);
 	r->size = size;
 	r->nr_pages = size >> PAGE_SHIFT;
+	r->map_pages = r->nr_pages;
 	mutex_init(&r->resize_lock);
 	r->uid = current_euid();
 	r->gid = current_egid();
@@ -529,12 +530,13 @@ static bool shmr_may_resize(const struct shmr_region *r)
 	return shmr_ns_current() == r->ns && shmr_ipc_owner_capable();
 }
 
-/* Set the size that mappings and faults check; under @resize_lock. */
+/* Set the size that faults and new mappings check; under @resize_lock. */
 static void shmr_region_set_size(struct shmr_region *r, u64 size)
 {
 	lockdep_assert_held(&r->resize_lock);
 	WRITE_ONCE(r->size, size);
 	WRITE_ONCE(r->nr_pages, size >> PAGE_SHIFT);
+	WRITE_ONCE(r->map_pages, size >> PAGE_SHIFT);
 }
 
 static int shmr_region_grow(struct shmr_region *r, u64 size)
@@ -572,10 +574,18 @@ static int shmr_region_shrink(struct shmr_region *r, u64 size)
 	u64 old = r->size;
 	int ret;
 
+	/*
+	 * New mappings stop at the new end first, then the reverse map is
+	 * looked at: a mapping linked after that look sees the new end in
+	 * ->mapped (7.2) and fails (shmr_data_vma_mapped()). Faults keep
+	 * the old end until the shrink is sure.
+	 */
+	WRITE_ONCE(r->map_pages, size >> PAGE_SHIFT);
 	if (atomic_read(&r->nr_hidden_maps) ||
-	    shmr_mapped_end(r) > size >> PAGE_SHIFT)
+	    shmr_mapped_end(r) > size >> PAGE_SHIFT) {
+		WRITE_ONCE(r->map_pages, r->nr_pages);
 		return -EBUSY;
-	/* new mappings and faults stop at the new end before pages go */
+	}
 	shmr_region_set_size(r, size);
 	ret = vfs_truncate(&r->shmem->f_path, size);
 	if (WARN_ON_ONCE(ret)) {
@@ -598,9 +608,10 @@ static int shmr_region_shrink(struct shmr_region *r, u64 size)
  * reach them; a shrink sets the new end for mappings and faults before
  * shmem frees the tail. Either is an update (shmr_region_update()).
  *
- * A mapping made, or grown with mremap(), while a shrink runs is not
- * seen by the check: its pages past the new end then give SIGBUS, as
- * memfd's do after ftruncate() (docs/abi.md).
+ * Before 7.2 a mapping made while a shrink runs, and on any kernel one
+ * merged into a neighbour or grown with mremap() meanwhile, is not seen
+ * by the check: its pages past the new end then give SIGBUS, as memfd's
+ * do after ftruncate() (docs/abi.md).
  *
  * Context: process context; may sleep.
  * Return: 0 (also when @size is the region's: then no update), -EPERM,

@@ -58,13 +58,14 @@
 enum op {
 	OP_OPEN, OP_CLOSE, OP_DUP, OP_CREATE, OP_ATTACH, OP_UNLINK, OP_INFO,
 	OP_NOTIFY, OP_WAIT, OP_BADIOCTL, OP_MMAP, OP_MUNMAP, OP_MPROTECT,
-	OP_MREMAP, OP_READ, OP_POLL, OP_FORK, OP_TOUCH, OP_LIST, NR_OPS
+	OP_MREMAP, OP_READ, OP_POLL, OP_FORK, OP_TOUCH, OP_LIST, OP_RESIZE,
+	NR_OPS
 };
 
 static const char *const op_names[NR_OPS] = {
 	"open", "close", "dup", "create", "attach", "unlink", "info",
 	"notify", "wait", "bad-ioctl", "mmap", "munmap", "mprotect",
-	"mremap", "read", "poll", "fork", "touch", "list",
+	"mremap", "read", "poll", "fork", "touch", "list", "resize",
 };
 
 /* What the ABI lets each call fail with (EFAULT: bad pointers), 0-ended. */
@@ -94,6 +95,9 @@ static const int allowed[NR_OPS][12] = {
 	[OP_FORK]	= { EAGAIN, ENOMEM },
 	[OP_TOUCH]	= { 0 },
 	[OP_LIST]	= { EINVAL, ENOMEM, EFAULT },
+	/* EPERM: another worker's region; EBUSY: a mapping past the end */
+	[OP_RESIZE]	= { EBADFD, EINVAL, EACCES, EPERM, E2BIG, ENOSPC,
+			    EDQUOT, ENOMEM, EBUSY, EINTR, EFAULT },
 };
 
 static int faults;	/* --faults */
@@ -589,8 +593,10 @@ static void do_info(void)
 		return;
 	if (memchr(in.name, 0, sizeof(in.name)) == NULL)
 		finding("INFO name is not NUL-terminated");
-	if (in.reserved[0] || in.reserved[1])
+	if (in.reserved)
 		finding("INFO reserved not zero (uninitialised copy-out?)");
+	if (!in.ipc_ns)
+		finding("INFO ipc_ns is 0");
 	if (in.mode & ~SHMR_MODE_MASK)
 		finding("INFO mode %#o", in.mode);
 	if (in.flags & ~(SHMR_CREATE_LAZY | SHMR_CREATE_TRANSIENT |
@@ -772,6 +778,71 @@ static void do_notify(void)
 		finding("NOTIFY returned seq %" PRIu64 " after %" PRIu64,
 			n.seq, h->seq);
 	h->seq = n.seq;
+}
+
+/*
+ * RESIZE to a random size around the handle's; a success must never have
+ * shrunk the region under one of this process's own mappings of it.
+ */
+static void do_resize(void)
+{
+	struct handle *h = pick_handle(1);
+	struct shmr_resize rs;
+	uint64_t want, end;
+	int i, bad = 0;
+	void *arg;
+	long r;
+
+	if (!h)
+		return;
+	memset(&rs, 0, sizeof(rs));
+	switch (below(8)) {
+	case 0:
+		rs.size = rnd();		/* mostly E2BIG */
+		break;
+	case 1:
+		rs.size = 1 + below(2 * page);	/* unaligned, small */
+		break;
+	default:
+		rs.size = page * (1 + below(2 * (h->size / page + 1)));
+		break;
+	}
+	if (chance(3)) {
+		rs.flags = (uint32_t)rnd() | 1;
+		bad = 1;
+	} else if (chance(3)) {
+		rs.reserved[below(2)] = rnd() | 1;
+		bad = 1;
+	}
+	want = (rs.size + page - 1) & ~((uint64_t)page - 1);
+	arg = random_ptr(&rs, sizeof(rs));
+	r = CALL(OP_RESIZE, ioctl(h->fd, SHMR_IOC_RESIZE, arg));
+	note("RESIZE(fd %d, %#" PRIx64 ") = %ld %s", h->fd, want, r,
+	     r ? strerror(errno) : "");
+	if (r < 0)
+		return;
+	if (bad_ptr(arg) || (arg == &rs && bad))
+		finding("RESIZE accepted a bad argument");
+	if (arg != &rs)
+		return;
+	if (h->bound && h->rdonly)
+		finding("RESIZE through a read-only handle succeeded");
+	if (rs.size != want)
+		finding("RESIZE to %#" PRIx64 " reports %#" PRIx64, want,
+			rs.size);
+	if (h->region < 0)
+		return;
+	for (i = 0; i < NR_MAPS; i++) {
+		if (!ms[i].addr || ms[i].ctrl || ms[i].region != h->region)
+			continue;
+		end = ms[i].off + ms[i].len;
+		if (end > rs.size)
+			finding("RESIZE to %#" PRIx64 " under a mapping to %#"
+				PRIx64, rs.size, end);
+	}
+	for (i = 0; i < NR_HANDLES; i++)
+		if (hs[i].fd >= 0 && hs[i].region == h->region)
+			hs[i].size = rs.size;
 }
 
 static void do_wait(void)
@@ -1199,7 +1270,7 @@ static void fuzz_loop(uint64_t ops)
 		do_notify, do_wait, do_wait, do_badioctl, do_mmap, do_mmap,
 		do_mmap, do_munmap, do_munmap, do_mprotect, do_mremap, do_read,
 		do_read, do_poll, do_touch, do_touch, do_touch, do_fork,
-		do_list,
+		do_list, do_resize,
 	};
 	uint64_t i;
 

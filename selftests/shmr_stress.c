@@ -8,7 +8,9 @@
  * steps on the names "st-0".."st-<names-1>" (4): CREATE (plain, EXCL,
  * LAZY, TRANSIENT), ATTACH (read-write or read-only), mmap of the data
  * and the control page, writes and reads through two mappings, munmap,
- * WAIT (short timeouts), NOTIFY, read/poll, UNLINK, close, and fork: the
+ * WAIT (short timeouts), NOTIFY, RESIZE (grow and shrink, refused with
+ * EBUSY while another worker maps past the new end), read/poll, UNLINK,
+ * close, and fork: the
  * child waits in WAIT, touches the mapping or exits, and is killed with
  * SIGKILL at a random moment.  The parent also kills random workers with
  * SIGKILL and starts new ones.
@@ -70,11 +72,11 @@ struct shared {
 	uint64_t failures;
 	uint64_t kills;
 	uint64_t children;
-	uint64_t ok[8];		/* successful CREATE, ATTACH, ... */
+	uint64_t ok[9];		/* successful CREATE, ATTACH, ... */
 };
 
 enum { S_CREATE, S_ATTACH, S_MMAP, S_NOTIFY, S_WAIT, S_UNLINK, S_FORK,
-       S_READ };
+       S_READ, S_RESIZE };
 
 static struct shared *sh;
 static uint64_t rng;
@@ -121,7 +123,10 @@ static void expect(const char *what, int err, const int *ok)
 static const int create_ok[] = { EEXIST, EINVAL, ENOSPC, ENOMEM, 0 };
 static const int attach_ok[] = { ENOENT, 0 };
 static const int unlink_ok[] = { ENOENT, 0 };
-static const int mmap_ok[] = { ENOMEM, 0 };
+/* EINVAL: another worker shrank the region since we learnt its size */
+static const int mmap_ok[] = { ENOMEM, EINVAL, 0 };
+/* EBUSY: another worker maps past the new end */
+static const int resize_ok[] = { EBUSY, ENOSPC, ENOMEM, 0 };
 static const int wait_ok[] = { ETIMEDOUT, EINTR, EIDRM, 0 };
 static const int read_ok[] = { EAGAIN, EIDRM, EINTR, 0 };
 
@@ -250,7 +255,7 @@ static void step(void)
 	}
 	n = 1 + (int)below(12);
 	for (i = 0; i < n; i++) {
-		switch (below(10)) {
+		switch (below(11)) {
 		case 0:		/* map data twice and the control page */
 			if (a)
 				break;
@@ -355,6 +360,26 @@ static void step(void)
 			}
 			break;
 		}
+		case 9: {	/* RESIZE, while holding no mapping of it */
+			struct shmr_resize rs = { .size = (1 + below(8)) * page };
+
+			if (a || !below(2))
+				goto check_ctrl;
+			if (ioctl(fd, SHMR_IOC_RESIZE, &rs)) {
+				if (!rdonly || errno != EACCES)
+					expect("RESIZE", errno, resize_ok);
+				break;
+			}
+			if (rdonly)
+				fail("RESIZE through a read-only handle", 0);
+			if (rs.seq <= seq)
+				fail("RESIZE seq did not grow", 0);
+			seq = rs.seq;
+			size = rs.size;
+			__atomic_add_fetch(&sh->ok[S_RESIZE], 1,
+					   __ATOMIC_RELAXED);
+			break;
+		}
 		case 8: {
 			struct pollfd p = { .fd = fd, .events = POLLIN };
 
@@ -365,6 +390,7 @@ static void step(void)
 			break;
 		}
 		default:
+check_ctrl:
 			if (ctrl) {
 				v = __atomic_load_n(&ctrl->seq, __ATOMIC_ACQUIRE);
 				if (v < seq)
@@ -814,11 +840,11 @@ int main(int argc, char **argv)
 		;
 	printf("# steps %" PRIu64 ": create %" PRIu64 " attach %" PRIu64
 	       " mmap %" PRIu64 " notify %" PRIu64 " wait %" PRIu64
-	       " unlink %" PRIu64 " read %" PRIu64 "; children %" PRIu64
-	       ", SIGKILLs %" PRIu64 "\n", sh->steps, sh->ok[S_CREATE],
-	       sh->ok[S_ATTACH], sh->ok[S_MMAP], sh->ok[S_NOTIFY],
-	       sh->ok[S_WAIT], sh->ok[S_UNLINK], sh->ok[S_READ],
-	       sh->children, sh->kills);
+	       " unlink %" PRIu64 " read %" PRIu64 " resize %" PRIu64
+	       "; children %" PRIu64 ", SIGKILLs %" PRIu64 "\n", sh->steps,
+	       sh->ok[S_CREATE], sh->ok[S_ATTACH], sh->ok[S_MMAP],
+	       sh->ok[S_NOTIFY], sh->ok[S_WAIT], sh->ok[S_UNLINK],
+	       sh->ok[S_READ], sh->ok[S_RESIZE], sh->children, sh->kills);
 	printf("%sok 1 stress procs=%d seconds=%d steps=%" PRIu64
 	       " kills=%" PRIu64 " findings=%" PRIu64 "\n",
 	       sh->failures || bad || !sh->ok[S_CREATE] ? "not " : "", procs,
