@@ -670,7 +670,7 @@ static void do_list(void)
 		if (!memchr(v[i].name, 0, SHMR_NAME_MAX) || !v[i].name[0])
 			finding("LIST entry %u: bad name", i);
 		if (v[i].mode & ~SHMR_MODE_MASK || !v[i].size ||
-		    v[i].size % page || v[i].reserved[0] || v[i].reserved[1])
+		    v[i].size % page || v[i].reserved || !v[i].ipc_ns)
 			finding("LIST entry \"%.20s\": mode %#o size %#" PRIx64,
 				v[i].name, v[i].mode, v[i].size);
 		if (v[i].flags & ~(SHMR_CREATE_LAZY | SHMR_CREATE_TRANSIENT))
