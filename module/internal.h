@@ -3,7 +3,8 @@
  * shmregion: structures and functions shared by the module's files.
  *
  * Lifetime: a region is kref-counted. The name table holds one reference
- * while a persistent region is named; every bound handle, every VMA and
+ * while a persistent region is named (until UNLINK, or until the reaper
+ * finds its IPC namespace gone); every bound handle, every VMA and
  * every CREATE waiting for the region to be ready holds one. A transient
  * region (SHMR_CREATE_TRANSIENT) has no table reference, so it loses its
  * name when its last handle and mapping go. The final put happens under
@@ -11,10 +12,12 @@
  * finds a region whose count reached zero.
  *
  * Lock order: shmr_handle.bind_lock, then shmr_table_lock, then
- * shmr_count_lock; shmr_region.wait's lock, then shmr_handle.poll_wait's
- * lock (the relay, wait.c). Nothing takes mmap_lock while holding
- * shmr_table_lock (vm_ops->close may take shmr_table_lock under
- * mmap_lock).
+ * shmr_count_lock; shmr_region.resize_lock, then the shmem mapping's
+ * i_mmap_rwsem (and what vfs_truncate() takes), then shmr_count_lock;
+ * shmr_region.wait's lock, then shmr_handle.poll_wait's lock (the relay,
+ * wait.c). Nothing takes mmap_lock while holding shmr_table_lock
+ * (vm_ops->close may take shmr_table_lock under mmap_lock) or
+ * resize_lock.
  */
 #ifndef _SHMR_INTERNAL_H
 #define _SHMR_INTERNAL_H

@@ -831,6 +831,102 @@ TEST_F_TIMEOUT(faults, notify, FAULT_TIMEOUT)
 	EXPECT_LT(0, run_faults(_metadata, self, &op));
 }
 
+/* RESIZE of the fixture region, REGION_PAGES <-> 2 * REGION_PAGES. */
+static uint64_t ref_size(struct __test_metadata *_metadata,
+			 FIXTURE_DATA(faults) *self)
+{
+	struct shmr_info info;
+
+	EXPECT_EQ(0, ioc_info(self->ref, &info));
+	return info.size;
+}
+
+static int resize_ref(FIXTURE_DATA(faults) *self, size_t pages)
+{
+	struct shmr_resize rs = { .size = pages * self->page };
+
+	return ioctl_err(self->ref, SHMR_IOC_RESIZE, &rs);
+}
+
+static int call_grow(FIXTURE_DATA(faults) *self)
+{
+	return resize_ref(self, 2 * REGION_PAGES);
+}
+
+static int call_shrink(FIXTURE_DATA(faults) *self)
+{
+	return resize_ref(self, REGION_PAGES);
+}
+
+static void grown(struct __test_metadata *_metadata,
+		  FIXTURE_DATA(faults) *self)
+{
+	ASSERT_EQ(0, call_grow(self));
+}
+
+static void grow_ok(struct __test_metadata *_metadata,
+		    FIXTURE_DATA(faults) *self)
+{
+	EXPECT_EQ(2 * REGION_PAGES * self->page, ref_size(_metadata, self));
+	EXPECT_EQ(0, call_shrink(self));
+}
+
+/*
+ * A failed growth gives back its charge and its pages; EFAULT writing
+ * the result back comes after the resize (as NOTIFY's): undo it.
+ */
+static void grow_failed(struct __test_metadata *_metadata,
+			FIXTURE_DATA(faults) *self, int err)
+{
+	uint64_t size = ref_size(_metadata, self);
+
+	if (err == EFAULT && size == 2 * REGION_PAGES * self->page) {
+		EXPECT_EQ(0, call_shrink(self));
+	} else {
+		EXPECT_EQ(REGION_PAGES * self->page, size);
+	}
+}
+
+TEST_F_TIMEOUT(faults, resize_grow, FAULT_TIMEOUT)
+{
+	static const struct fault_op op = {
+		.name = "resize-grow", .call = call_grow,
+		.succeeded = grow_ok, .failed = grow_failed,
+	};
+
+	EXPECT_LT(0, run_faults(_metadata, self, &op));
+}
+
+static void shrink_undo(struct __test_metadata *_metadata,
+			FIXTURE_DATA(faults) *self)
+{
+	if (ref_size(_metadata, self) != REGION_PAGES * self->page) {
+		EXPECT_EQ(0, call_shrink(self));
+	}
+}
+
+static void shrink_failed(struct __test_metadata *_metadata,
+			  FIXTURE_DATA(faults) *self, int err)
+{
+	uint64_t size = ref_size(_metadata, self);
+
+	if (err == EFAULT && size == REGION_PAGES * self->page) {
+		EXPECT_EQ(0, call_grow(self));	/* it was done: undo */
+	} else {
+		EXPECT_EQ(2 * REGION_PAGES * self->page, size);
+	}
+}
+
+TEST_F_TIMEOUT(faults, resize_shrink, FAULT_TIMEOUT)
+{
+	static const struct fault_op op = {
+		.name = "resize-shrink", .prepare = grown, .call = call_shrink,
+		.failed = shrink_failed, .cleanup = shrink_undo,
+	};
+
+	EXPECT_LT(0, run_faults(_metadata, self, &op));
+}
+
 /* NOTIFY with SHMR_NOTIFY_WAKE: wakes, never bumps, whatever fails. */
 static int call_notify_wake(FIXTURE_DATA(faults) *self)
 {
