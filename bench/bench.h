@@ -78,7 +78,7 @@ double median(double *v, int n);
  * column, or (TAB_RATIO_FIRST_COL) the same row's first column.
  */
 struct table {
-	int case_no;			/* the case number, 1..8 */
+	int case_no;			/* the case number, 1..9 */
 	const char *key;		/* its name in results.json */
 	const char *title;
 	const char *unit;		/* of every value, e.g. "ns" */
@@ -121,5 +121,6 @@ void bench_wake(const char *cases);	/* 1 wake latency, 4 fan-out (wake.c) */
 void bench_calls(const char *cases);	/* 2 already behind, 3 no waiter (calls.c) */
 void bench_setup(const char *cases);	/* 5 setup, 6 cycles, 7 attach (setup.c) */
 void bench_ring(const char *cases);	/* 8 the SPSC ring (ring.c) */
+void bench_huge(const char *cases);	/* 9 huge pages (huge.c) */
 
 #endif /* SHMR_BENCH_H */

@@ -14,6 +14,9 @@ echo 20000 > $params/max_user_regions
 echo $((2 << 30)) > $params/max_total_bytes
 echo $((2 << 30)) > $params/max_user_bytes
 echo $((256 << 20)) > $params/max_region_bytes
+# case 9: hugetlb pages for memfd MFD_HUGETLB (256 MiB of 2 MiB pages),
+# where the kernel has them; without them that row is "-"
+[ -w /proc/sys/vm/nr_hugepages ] && echo 128 > /proc/sys/vm/nr_hugepages
 echo "kernel $(uname -r), $(nproc) vCPUs, $(awk '/MemTotal/ { print int($2 / 1024) }' /proc/meminfo) MiB"
 printf 'module parameters:'
 for p in "$params"/*; do
