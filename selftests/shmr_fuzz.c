@@ -68,6 +68,10 @@ static const char *const op_names[NR_OPS] = {
 	"mremap", "read", "poll", "fork", "touch", "list", "resize",
 };
 
+/* What INFO and LIST may report as the flags a region was made with. */
+#define SHMR_REGION_FLAGS	(SHMR_CREATE_LAZY | SHMR_CREATE_TRANSIENT | \
+				 SHMR_CREATE_HUGE)
+
 /* What the ABI lets each call fail with (EFAULT: bad pointers), 0-ended. */
 static const int allowed[NR_OPS][12] = {
 	[OP_OPEN]	= { EMFILE, ENFILE, ENOMEM },
@@ -599,8 +603,8 @@ static void do_info(void)
 		finding("INFO ipc_ns is 0");
 	if (in.mode & ~SHMR_MODE_MASK)
 		finding("INFO mode %#o", in.mode);
-	if (in.flags & ~(SHMR_CREATE_LAZY | SHMR_CREATE_TRANSIENT |
-			 SHMR_INFO_UNLINKED | SHMR_INFO_RDONLY))
+	if (in.flags & ~(SHMR_REGION_FLAGS | SHMR_INFO_UNLINKED |
+			 SHMR_INFO_RDONLY))
 		finding("INFO flags %#x", in.flags);
 	if (!in.handles)
 		finding("INFO on a bound handle says 0 handles");
@@ -673,7 +677,7 @@ static void do_list(void)
 		    v[i].size % page || v[i].reserved || !v[i].ipc_ns)
 			finding("LIST entry \"%.20s\": mode %#o size %#" PRIx64,
 				v[i].name, v[i].mode, v[i].size);
-		if (v[i].flags & ~(SHMR_CREATE_LAZY | SHMR_CREATE_TRANSIENT))
+		if (v[i].flags & ~SHMR_REGION_FLAGS)
 			finding("LIST entry \"%.20s\": flags %#x", v[i].name,
 				v[i].flags);
 	}
