@@ -610,9 +610,11 @@ static void do_info(void)
 		finding("INFO on a bound handle says 0 handles");
 	if (!h->bound)
 		return;	/* bound by a fork child, say: nothing to compare */
-	if (strncmp(in.name, h->name, SHMR_NAME_MAX) || in.size != h->size)
-		finding("INFO says \"%.20s\" %#" PRIx64 ", bound to \"%.20s\" %#"
-			PRIx64, in.name, in.size, h->name, h->size);
+	if (strncmp(in.name, h->name, SHMR_NAME_MAX))
+		finding("INFO says \"%.20s\", bound to \"%.20s\"", in.name,
+			h->name);
+	/* another process may have resized it */
+	h->size = in.size;
 	if (!!(in.flags & SHMR_INFO_RDONLY) != h->rdonly)
 		finding("INFO RDONLY flag %#x, handle rdonly %d", in.flags,
 			h->rdonly);
@@ -1011,9 +1013,17 @@ static void do_mmap(void)
 		finding("PROT_WRITE mapping through a read-only handle");
 	if (!h->writable && prot & PROT_WRITE)
 		finding("PROT_WRITE mapping of an O_RDONLY file");
-	if (h->bound && !ctrl && (off % page || off + len > h->size))
-		finding("mapping [%#" PRIx64 ", +%#" PRIx64 ") of a %#" PRIx64
-			" region", off, len, h->size);
+	if (h->bound && !ctrl && (off % page || off + len > h->size)) {
+		struct shmr_info in;
+
+		/* grown by another process since we learnt its size? */
+		memset(&in, 0, sizeof(in));
+		if (!ioctl(h->fd, SHMR_IOC_INFO, &in))
+			h->size = in.size;
+		if (off % page || off + len > h->size)
+			finding("mapping [%#" PRIx64 ", +%#" PRIx64 ") of a %#"
+				PRIx64 " region", off, len, h->size);
+	}
 	m->addr = p;
 	m->len = (len + page - 1) & ~(uint64_t)(page - 1);
 	m->off = off;
