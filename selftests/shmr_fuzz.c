@@ -497,7 +497,12 @@ static void do_create(void)
 		finding("CREATE succeeded with a bad pointer %p", arg);
 	if (arg != &c)
 		return;	/* it read a copy of the scratch page: forget it */
-	if (c.size % page || c.size < want)
+	/*
+	 * An existing region was at least @want when CREATE attached to it,
+	 * but another process may RESIZE it before the size is written back
+	 */
+	if (c.size % page ||
+	    (c.size < want && c.result & SHMR_RESULT_CREATED))
 		finding("CREATE size %#" PRIx64 " for %#" PRIx64, c.size, want);
 	if (c.result & ~SHMR_RESULT_CREATED)
 		finding("CREATE result %#x has unknown bits", c.result);
