@@ -39,15 +39,25 @@ _Static_assert(sizeof(((struct shmr_region_info *)0)->name) ==
 	       sizeof(((struct shmr_info *)0)->name), "name length");
 _Static_assert(SHMR_FOREVER == SHMR_WAIT_FOREVER, "no time limit");
 
+/*
+ * The control page is mapped on first use (ctrl_of()), not at open: a
+ * handle that never waits or notifies costs one mmap() less, and two
+ * system calls less with its munmap(). @ctrl is the page's address with
+ * CTRL_WRITABLE in its low bit, set once with a compare-and-swap (two
+ * threads may race to map it: the loser unmaps its own); CTRL_NONE when
+ * the module has no control page for us.
+ */
 struct shmr {
 	int fd;
 	unsigned int flags;		/* SHMR_RDONLY, SHMR_CREATED */
 	void *addr;
 	size_t size;
-	struct shmr_ctrl *ctrl;		/* NULL: no control page mapped */
-	size_t ctrl_size;
-	int ctrl_writable;		/* shmr_notify() without a syscall */
+	uintptr_t ctrl;			/* 0: not mapped yet; see above */
 };
+
+#define CTRL_WRITABLE	((uintptr_t)1)	/* shmr_notify() without a syscall */
+#define CTRL_NONE	((uintptr_t)2)	/* no control page: use the ioctls */
+#define CTRL_PAGE(w)	((struct shmr_ctrl *)((w) & ~(CTRL_WRITABLE | CTRL_NONE)))
 
 /* Copy a name into an ioctl's name field: -EINVAL when it cannot fit. */
 static int copy_name(char dst[SHMR_NAME_MAX], const char *name)
@@ -107,11 +117,57 @@ static void to_region_info(const struct shmr_info *k,
 }
 
 /*
- * Map the data and the control page of a freshly bound handle and hand
- * the region out: writable for a read-write handle, so that shmr_notify()
- * can skip the system call (a module before 0.3.0 refuses that: then
- * read-only). Without a control page the library still works, only every
- * shmr_wait() and shmr_notify() enters the kernel.
+ * Map the control page: writable for a read-write handle, so that
+ * shmr_notify() can skip the system call (a module before 0.3.0 refuses
+ * that: then read-only). Without a control page the library still works,
+ * only every shmr_wait() and shmr_notify() enters the kernel.
+ *
+ * Return: the word for @region->ctrl (CTRL_NONE without a page).
+ */
+static uintptr_t ctrl_map(const struct shmr *region)
+{
+	size_t len = (size_t)sysconf(_SC_PAGESIZE);
+	void *p = MAP_FAILED;
+
+	if (!(region->flags & SHMR_RDONLY)) {
+		p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED,
+			 region->fd, SHMR_CTRL_OFFSET);
+		if (p != MAP_FAILED)
+			return (uintptr_t)p | CTRL_WRITABLE;
+	}
+	p = mmap(NULL, len, PROT_READ, MAP_SHARED, region->fd,
+		 SHMR_CTRL_OFFSET);
+	return p == MAP_FAILED ? CTRL_NONE : (uintptr_t)p;
+}
+
+static void ctrl_unmap(uintptr_t word)
+{
+	if (word && word != CTRL_NONE)
+		munmap(CTRL_PAGE(word), (size_t)sysconf(_SC_PAGESIZE));
+}
+
+/*
+ * The control page word of @region, mapping it on first use. Acquire:
+ * pairs with the release of the compare-and-swap that published it.
+ */
+static uintptr_t ctrl_of(const struct shmr *region)
+{
+	struct shmr *r = (struct shmr *)region;	/* a cache, not the state */
+	uintptr_t word = __atomic_load_n(&r->ctrl, __ATOMIC_ACQUIRE), expected = 0;
+
+	if (word)
+		return word;
+	word = ctrl_map(r);
+	if (!__atomic_compare_exchange_n(&r->ctrl, &expected, word, 0,
+					 __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE)) {
+		ctrl_unmap(word);	/* another thread mapped it first */
+		word = expected;
+	}
+	return word;
+}
+
+/*
+ * Map the data of a freshly bound handle and hand the region out.
  *
  * @populate: map every page now (MAP_POPULATE), for a region this call
  * created with its pages allocated (not SHMR_LAZY): one pass that maps
@@ -122,7 +178,6 @@ static int finish_open(struct shmr **regionp, int fd, uint64_t size,
 {
 	int prot = (flags & SHMR_RDONLY) ? PROT_READ : PROT_READ | PROT_WRITE;
 	struct shmr *r;
-	void *ctrl;
 	int ret;
 
 	if (size > SIZE_MAX)
@@ -140,16 +195,6 @@ static int finish_open(struct shmr **regionp, int fd, uint64_t size,
 		free(r);
 		return ret;
 	}
-	r->ctrl_size = sysconf(_SC_PAGESIZE);
-	ctrl = MAP_FAILED;
-	if (prot & PROT_WRITE)
-		ctrl = mmap(NULL, r->ctrl_size, prot, MAP_SHARED, fd,
-			    SHMR_CTRL_OFFSET);
-	r->ctrl_writable = ctrl != MAP_FAILED;
-	if (ctrl == MAP_FAILED)
-		ctrl = mmap(NULL, r->ctrl_size, PROT_READ, MAP_SHARED, fd,
-			    SHMR_CTRL_OFFSET);
-	r->ctrl = ctrl == MAP_FAILED ? NULL : ctrl;
 	*regionp = r;
 	return 0;
 }
@@ -220,8 +265,7 @@ void shmr_close(struct shmr *region)
 {
 	if (!region)
 		return;
-	if (region->ctrl)
-		munmap((void *)region->ctrl, region->ctrl_size);
+	ctrl_unmap(region->ctrl);
 	munmap(region->addr, region->size);
 	close(region->fd);
 	free(region);
@@ -298,11 +342,12 @@ int shmr_fd(const struct shmr *region)
 
 uint64_t shmr_seq(const struct shmr *region)
 {
+	uintptr_t ctrl = ctrl_of(region);
 	struct shmr_info info;
 
 	/* Pairs with the kernel's store-release of seq after NOTIFY. */
-	if (region->ctrl)
-		return __atomic_load_n(&region->ctrl->seq, __ATOMIC_ACQUIRE);
+	if (ctrl != CTRL_NONE)
+		return __atomic_load_n(&CTRL_PAGE(ctrl)->seq, __ATOMIC_ACQUIRE);
 	memset(&info, 0, sizeof(info));
 	if (ioctl(region->fd, SHMR_IOC_INFO, &info))
 		return 0;
@@ -312,19 +357,21 @@ uint64_t shmr_seq(const struct shmr *region)
 int shmr_wait(struct shmr *region, uint64_t *seq, int64_t timeout_ns)
 {
 	struct shmr_wait w = { .timeout_ns = timeout_ns };
+	uintptr_t ctrl;
 	uint64_t now;
 
 	if (!seq)
 		return -EINVAL;
-	if (region->ctrl) {
+	ctrl = ctrl_of(region);
+	if (ctrl != CTRL_NONE) {
 		/* Pairs with the kernel's store-release of seq after NOTIFY. */
-		now = __atomic_load_n(&region->ctrl->seq, __ATOMIC_ACQUIRE);
+		now = __atomic_load_n(&CTRL_PAGE(ctrl)->seq, __ATOMIC_ACQUIRE);
 		if (now != *seq) {
 			*seq = now;
 			return 0;
 		}
 		if (timeout_ns == 0)
-			return __atomic_load_n(&region->ctrl->flags,
+			return __atomic_load_n(&CTRL_PAGE(ctrl)->flags,
 					       __ATOMIC_ACQUIRE) &
 			       SHMR_CTRL_UNLINKED ? -EIDRM : -ETIMEDOUT;
 	}
@@ -347,12 +394,14 @@ int shmr_wait(struct shmr *region, uint64_t *seq, int64_t timeout_ns)
 int shmr_notify(struct shmr *region, uint64_t *seq)
 {
 	struct shmr_notify n = { .flags = 0 };
+	uintptr_t ctrl = ctrl_of(region);
 	uint64_t now;
 
-	if (region->ctrl_writable) {
-		now = __atomic_add_fetch(&region->ctrl->seq, 1,
+	if (ctrl & CTRL_WRITABLE) {
+		now = __atomic_add_fetch(&CTRL_PAGE(ctrl)->seq, 1,
 					 __ATOMIC_SEQ_CST);
-		if (__atomic_load_n(&region->ctrl->waiters, __ATOMIC_SEQ_CST)) {
+		if (__atomic_load_n(&CTRL_PAGE(ctrl)->waiters,
+				    __ATOMIC_SEQ_CST)) {
 			n.flags = SHMR_NOTIFY_WAKE;
 			if (ioctl(region->fd, SHMR_IOC_NOTIFY, &n))
 				return -errno;
