@@ -211,22 +211,11 @@ void shmr_region_mark_unlinked(struct shmr_region *r)
 }
 
 /**
- * shmr_ioctl_notify() - SHMR_IOC_NOTIFY: bump the sequence, wake waiters
- * @h: the handle.
- * @uarg: struct shmr_notify in userspace.
- *
- * With SHMR_NOTIFY_WAKE the caller has bumped the sequence itself on the
- * control page (the eventcount, docs/design.md): only wake the waiters.
- *
- * Context: process context.
- * Return: 0, -EBADFD, -EFAULT, -EINVAL, or -EACCES (read-only handle).
- */
-/**
  * shmr_region_update() - an update that is not a NOTIFY (RESIZE)
  * @r: the region.
  *
- * As NOTIFY: bump the sequence number (fully ordered, see below) and wake
- * every waiter.
+ * As NOTIFY: bump the sequence number (fully ordered, as explained in
+ * shmr_ioctl_notify()) and wake every waiter.
  *
  * Return: the new sequence number.
  */
@@ -239,6 +228,17 @@ u64 shmr_region_update(struct shmr_region *r)
 	return seq;
 }
 
+/**
+ * shmr_ioctl_notify() - SHMR_IOC_NOTIFY: bump the sequence, wake waiters
+ * @h: the handle.
+ * @uarg: struct shmr_notify in userspace.
+ *
+ * With SHMR_NOTIFY_WAKE the caller has bumped the sequence itself on the
+ * control page (the eventcount, docs/design.md): only wake the waiters.
+ *
+ * Context: process context.
+ * Return: 0, -EBADFD, -EFAULT, -EINVAL, or -EACCES (read-only handle).
+ */
 long shmr_ioctl_notify(struct shmr_handle *h, struct shmr_notify __user *uarg)
 {	/* lab: exercise 4, shmr_ioctl_notify() (docs/lab/04-wait.md) */
 	struct shmr_region *r = shmr_handle_region(h);
