@@ -5,7 +5,8 @@
  * closed (delete_module(2) fails and the module stays). A region bigger
  * than the creator's memory cgroup allows fails at CREATE with ENOMEM
  * and kills nobody, while SHMR_CREATE_LAZY defers that to first touch;
- * eager pages are charged to the creator's cgroup. An unlinked region
+ * eager pages are charged to the creator's cgroup, and a RESIZE's growth
+ * to the resizer's (ENOMEM past the limit). An unlinked region
  * that is still mapped keeps counting against max_total_bytes.
  *
  * The cgroup tests need cgroup2 at /sys/fs/cgroup with the memory
@@ -235,6 +236,43 @@ TEST_F(cgroup, pages_charged_to_creator)
 	REQUIRE_CGROUP();
 	EXPECT_EQ(0, run_in_cgroup(self, "64M", create_8m_charged));
 	EXPECT_EQ(0, cg_key(self->dir, "memory.events", "oom_kill"));
+}
+
+/*
+ * RESIZE's growth is charged to the caller's cgroup: past its limit the
+ * growth fails with ENOMEM, nobody is OOM-killed, and nothing changed.
+ */
+static int resize_64m_enomem(FIXTURE_DATA(cgroup) *self)
+{
+	struct shmr_resize rs = { .size = 64 * MIB };
+	struct shmr_info info;
+	uint64_t bytes;
+	int fd;
+
+	fd = create_region(self->name, MIB, 0600, 0);
+	CHILD_REQUIRE(fd >= 0);
+	bytes = nr_bytes();
+	CHILD_REQUIRE(ioctl(fd, SHMR_IOC_RESIZE, &rs) == -1);
+	if (errno != ENOMEM)
+		fprintf(stderr, "# RESIZE to 64 MiB in a 16 MiB cgroup gave %s, not ENOMEM\n",
+			strerror(errno));
+	CHILD_REQUIRE(errno == ENOMEM);
+	CHILD_REQUIRE(ioc_info(fd, &info) == 0 && info.size == MIB);
+	CHILD_REQUIRE(nr_bytes() == bytes);
+	CHILD_REQUIRE(unlink_name(self->name) == 0);
+	return 0;
+}
+
+TEST_F(cgroup, resize_beyond_memory_max_enomem)
+{
+	uint64_t regions = nr_regions();
+
+	REQUIRE_CGROUP();
+	EXPECT_EQ(0, run_in_cgroup(self, "16M", resize_64m_enomem)) {
+		TH_LOG("the child was killed (137 = SIGKILL) or RESIZE did not fail");
+	}
+	EXPECT_EQ(0, cg_key(self->dir, "memory.events", "oom_kill"));
+	EXPECT_EQ(regions, nr_regions());
 }
 
 /* --- the module stays while used ------------------------------------- */
