@@ -297,8 +297,9 @@ static long shmr_ioctl_resize(struct shmr_handle *h,
 	ret = shmr_region_resize(r, size);
 	if (ret)
 		return ret;
+	/* what this RESIZE made it: another may change it again at once */
 	memset(&rs, 0, sizeof(rs));
-	rs.size = READ_ONCE(r->size);
+	rs.size = size;
 	rs.seq = shmr_region_seq(r);
 	if (copy_to_user(uarg, &rs, sizeof(rs)))
 		return -EFAULT;

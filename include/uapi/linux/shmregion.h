@@ -314,7 +314,7 @@ struct shmr_list {
 /**
  * struct shmr_resize - SHMR_IOC_RESIZE argument
  * @size: in: the new size in bytes (rounded up to whole pages);
- *	out: the region's size.
+ *	out: that size, rounded (another RESIZE may change it at once).
  * @seq: out: the sequence number after the resize.
  * @flags: must be zero.
  * @pad: must be zero.
