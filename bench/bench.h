@@ -58,6 +58,8 @@ void futex_bump(uint32_t *word);
 int region_create(const char *name, size_t size, unsigned int flags);
 int region_attach(const char *name, unsigned int flags);
 void region_unlink(const char *name);
+/* UNLINK @name through @fd, any handle of the device */
+void region_unlink_fd(int fd, const char *name);
 uint64_t region_notify(int fd);
 uint64_t region_wait(int fd, uint64_t seq);
 void set_param(const char *name, unsigned long long val);

@@ -379,8 +379,9 @@ static void cycle_ioctl(void)
 	munmap(q, PAGE);
 	close(fd2);
 	munmap(p, PAGE);
+	/* UNLINK works through any handle: the creator's, before it goes */
+	region_unlink_fd(fd, CYCLE_REGION);
 	close(fd);
-	region_unlink(CYCLE_REGION);
 }
 
 static void cycle_lib(void)
@@ -397,10 +398,11 @@ static void cycle_lib(void)
 	if (((char *)shmr_addr(b))[0] != 1)
 		dief("libshmregion: the second mapping differs");
 	shmr_close(b);
-	shmr_close(a);
-	ret = shmr_unlink(CYCLE_REGION);
+	/* the creator removes the name through its own handle */
+	ret = shmr_funlink(a);
 	if (ret)
-		dief("shmr_unlink: %s", strerror(-ret));
+		dief("shmr_funlink: %s", strerror(-ret));
+	shmr_close(a);
 }
 
 static const struct {
@@ -408,8 +410,8 @@ static const struct {
 	void (*run)(void);
 } cycles[] = {
 	{ "shm_open + ftruncate + mmap, shm_open + mmap, shm_unlink (baseline)", cycle_shm },
-	{ "shmregion CREATE + mmap, ATTACH + mmap, UNLINK (ioctls)", cycle_ioctl },
-	{ "shmr_create(), shmr_attach(), shmr_unlink() (library)", cycle_lib },
+	{ "shmregion CREATE + mmap, ATTACH + mmap, UNLINK through the creator's fd (ioctls)", cycle_ioctl },
+	{ "shmr_create(), shmr_attach(), shmr_funlink() (library)", cycle_lib },
 };
 
 #define NCYCLES ARRAY_SIZE(cycles)

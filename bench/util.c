@@ -163,14 +163,22 @@ int region_attach(const char *name, unsigned int flags)
 	return fd;
 }
 
-void region_unlink(const char *name)
+void region_unlink_fd(int fd, const char *name)
 {
 	struct shmr_unlink u = { .flags = 0 };
-	int fd = open(SHMR_DEVICE_PATH, O_RDONLY | O_CLOEXEC);
 
 	snprintf(u.name, sizeof(u.name), "%s", name);
-	if (fd < 0 || ioctl(fd, SHMR_IOC_UNLINK, &u))
+	if (ioctl(fd, SHMR_IOC_UNLINK, &u))
 		dief("SHMR_IOC_UNLINK %s: %s", name, strerror(errno));
+}
+
+void region_unlink(const char *name)
+{
+	int fd = open(SHMR_DEVICE_PATH, O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		die("open " SHMR_DEVICE_PATH);
+	region_unlink_fd(fd, name);
 	close(fd);
 }
 

@@ -195,7 +195,7 @@ struct shmr_region *shmr_region_create(const char *name, u64 size,
 void shmr_region_publish(struct shmr_region *r);
 void shmr_region_discard(struct shmr_region *r);
 struct shmr_region *shmr_region_attach(const char *name, bool rdonly);
-int shmr_region_unlink(const char *name);
+int shmr_region_unlink(struct shmr_region *bound, const char *name);
 void shmr_region_info(struct shmr_region *r, struct user_namespace *ns,
 		      struct shmr_info *info);
 struct shmr_info *shmr_region_list(struct user_namespace *user_ns, u32 max,
@@ -223,6 +223,7 @@ u64 shmr_region_seq(struct shmr_region *r);
 u64 shmr_region_update(struct shmr_region *r);
 void shmr_region_mark_unlinked(struct shmr_region *r);
 long shmr_ioctl_notify(struct shmr_handle *h, struct shmr_notify __user *uarg);
+long shmr_ioctl_notify_val(struct shmr_handle *h, unsigned long flags);
 long shmr_ioctl_wait(struct shmr_handle *h, struct shmr_wait __user *uarg);
 ssize_t shmr_read(struct file *file, char __user *buf, size_t count,
 		  loff_t *ppos);

@@ -27,6 +27,7 @@
 #include <linux/module.h>
 #include <linux/moduleparam.h>
 #include <linux/slab.h>
+#include <linux/string.h>
 #include <linux/uaccess.h>
 #include <linux/user_namespace.h>
 
@@ -195,17 +196,27 @@ out_unlock:
 }
 
 /* SHMR_IOC_UNLINK: remove a name; works on bound and unbound handles. */
-static long shmr_ioctl_unlink(struct shmr_unlink __user *uarg)
+static long shmr_ioctl_unlink(struct shmr_handle *h,
+			      struct shmr_unlink __user *uarg)
 {
+	struct shmr_region *r;
 	struct shmr_unlink u;
 
 	if (copy_from_user(&u, uarg, sizeof(u)))
 		return -EFAULT;
-	if (u.flags || u.pad ||
-	    !shmr_reserved_zero(u.reserved, ARRAY_SIZE(u.reserved)) ||
-	    shmr_name_check(u.name) < 0)
+	if (u.flags & ~SHMR_UNLINK_FLAGS || u.pad ||
+	    !shmr_reserved_zero(u.reserved, ARRAY_SIZE(u.reserved)))
 		return -EINVAL;
-	return shmr_region_unlink(u.name);
+	if (!(u.flags & SHMR_UNLINK_BOUND))
+		return shmr_name_check(u.name) < 0 ? -EINVAL :
+			shmr_region_unlink(NULL, u.name);
+	/* the handle's own region: no name to look up, so none may be given */
+	if (memchr_inv(u.name, 0, sizeof(u.name)))
+		return -EINVAL;
+	r = shmr_handle_region(h);
+	if (!r)
+		return -EBADFD;
+	return shmr_region_unlink(r, NULL);
 }
 
 /* SHMR_IOC_INFO: describe the bound region. */
@@ -317,11 +328,13 @@ static long shmr_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 	case SHMR_IOC_ATTACH:
 		return shmr_ioctl_attach(file, argp);
 	case SHMR_IOC_UNLINK:
-		return shmr_ioctl_unlink(argp);
+		return shmr_ioctl_unlink(h, argp);
 	case SHMR_IOC_INFO:
 		return shmr_ioctl_info(h, argp);
 	case SHMR_IOC_NOTIFY:
 		return shmr_ioctl_notify(h, argp);
+	case SHMR_IOC_NOTIFY_VAL:
+		return shmr_ioctl_notify_val(h, arg);
 	case SHMR_IOC_WAIT:
 		return shmr_ioctl_wait(h, argp);
 	case SHMR_IOC_LIST:

@@ -933,17 +933,20 @@ static void shmr_region_unnamed(struct shmr_region *r)
 
 /**
  * shmr_region_unlink() - remove a region's name
- * @name: a valid name.
+ * @bound: the region of the caller's handle, or NULL to look up @name.
+ * @name: a valid name, when @bound is NULL.
  *
  * The memory lives on until the last handle and mapping go; waiters wake
- * with EIDRM.
+ * with EIDRM. A handle's own region (SHMR_UNLINK_BOUND) loses its name
+ * only while it still has it, in the caller's IPC namespace: a region of
+ * the same name made after an UNLINK is not the handle's to remove.
  *
  * Context: process context; may sleep.
  * Return: 0, -ENOENT, -EOPNOTSUPP (shmr_ns_current()), or -EPERM when the
  * caller is neither the owner nor capable of CAP_IPC_OWNER in its IPC
  * namespace's user namespace.
  */
-int shmr_region_unlink(const char *name)
+int shmr_region_unlink(struct shmr_region *bound, const char *name)
 {
 	struct vfsmount *ns = shmr_ns_current();
 	struct shmr_region *r;
@@ -951,7 +954,10 @@ int shmr_region_unlink(const char *name)
 	if (IS_ERR(ns))
 		return PTR_ERR(ns);
 	mutex_lock(&shmr_table_lock);
-	r = shmr_lookup_ready_locked(ns, name);
+	if (bound)
+		r = bound->named && bound->ns == ns ? bound : NULL;
+	else
+		r = shmr_lookup_ready_locked(ns, name);
 	if (!r) {
 		mutex_unlock(&shmr_table_lock);
 		return -ENOENT;

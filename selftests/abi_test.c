@@ -409,6 +409,66 @@ TEST(unlink_works_on_unbound_and_other_handles)
 	close(fa);
 }
 
+/* SHMR_IOC_UNLINK with SHMR_UNLINK_BOUND: this handle's own region. */
+static int unlink_bound(int fd, const char *name, uint32_t flags)
+{
+	struct shmr_unlink u = { .flags = flags };
+
+	if (name)
+		snprintf(u.name, sizeof(u.name), "%s", name);
+	return ioctl(fd, SHMR_IOC_UNLINK, &u) ? -errno : 0;
+}
+
+TEST(unlink_bound_removes_the_handles_own_region)
+{
+	char a[SHMR_NAME_MAX];
+	struct shmr_info info;
+	int fa, fa2, fb;
+
+	REQUIRE_DEVICE();
+	fa = fresh_region(a, "ulb-a", 1);
+	ASSERT_LE(0, fa);
+	EXPECT_EQ(0, unlink_bound(fa, NULL, SHMR_UNLINK_BOUND));
+	EXPECT_EQ(-ENOENT, attach_region(a, 0));
+	ASSERT_EQ(0, ioc_info(fa, &info));
+	EXPECT_NE(0, info.flags & SHMR_INFO_UNLINKED);
+	EXPECT_EQ(-ENOENT, unlink_bound(fa, NULL, SHMR_UNLINK_BOUND));
+	/* a new region of that name is not the old handle's */
+	fa2 = create_region(a, page_size(), 0600, SHMR_CREATE_EXCL);
+	ASSERT_LE(0, fa2);
+	EXPECT_EQ(-ENOENT, unlink_bound(fa, NULL, SHMR_UNLINK_BOUND));
+	fb = attach_region(a, SHMR_ATTACH_RDONLY);
+	ASSERT_LE(0, fb);
+	/* the owner's read-only handle may */
+	EXPECT_EQ(0, unlink_bound(fb, NULL, SHMR_UNLINK_BOUND));
+	EXPECT_EQ(-ENOENT, unlink_name(a));
+	close(fb);
+	close(fa2);
+	close(fa);
+}
+
+TEST(unlink_bound_errors)
+{
+	char a[SHMR_NAME_MAX];
+	int fa, unbound;
+
+	REQUIRE_DEVICE();
+	fa = fresh_region(a, "ulb-e", 1);
+	ASSERT_LE(0, fa);
+	unbound = dev_open(O_RDWR);
+	ASSERT_LE(0, unbound);
+	EXPECT_EQ(-EBADFD, unlink_bound(unbound, NULL, SHMR_UNLINK_BOUND));
+	/* no name may come with it, not even the region's own */
+	EXPECT_EQ(-EINVAL, unlink_bound(fa, a, SHMR_UNLINK_BOUND));
+	EXPECT_EQ(-EINVAL, unlink_bound(fa, NULL, SHMR_UNLINK_BOUND | 2));
+	EXPECT_EQ(-EINVAL, unlink_bound(fa, a, 2));
+	EXPECT_EQ(-EINVAL, unlink_bound(unbound, a, 1U << 31));
+	/* none of it removed the name */
+	EXPECT_EQ(0, unlink_name(a));
+	close(unbound);
+	close(fa);
+}
+
 TEST(second_bind_ebusy)
 {
 	char a[SHMR_NAME_MAX], b[SHMR_NAME_MAX];

@@ -3,9 +3,10 @@
  * IPC namespaces: region names are per namespace.
  *
  * A region belongs to its creator's IPC namespace. A process in another
- * namespace (unshare(CLONE_NEWIPC)) cannot attach, unlink or list it and
- * may create its own region of the same name. CAP_IPC_OWNER counts in the
- * user namespace that owns the IPC namespace, so a user-namespace root
+ * namespace (unshare(CLONE_NEWIPC)) cannot attach, unlink (not even
+ * through a handle of it: SHMR_UNLINK_BOUND) or list it and may create
+ * its own region of the same name. CAP_IPC_OWNER counts in the user
+ * namespace that owns the IPC namespace, so a user-namespace root
  * gains nothing over the host's regions, and is the owner over its own
  * namespace's. When a namespace dies, its regions lose their names (as by
  * UNLINK) within a few seconds (the module looks once a second): one that
@@ -109,12 +110,16 @@ TEST(two_namespaces_each_have_their_own_name)
 	pid = fork_peer(&sk);
 	ASSERT_LE(0, pid);
 	if (pid == 0) {
+		struct shmr_unlink u = { .flags = SHMR_UNLINK_BOUND };
 		int own;
 
 		CHILD_REQUIRE(unshare(CLONE_NEWIPC) == 0);
 		CHILD_REQUIRE(attach_region(name, 0) == -ENOENT);
 		CHILD_REQUIRE(attach_region(name, SHMR_ATTACH_RDONLY) == -ENOENT);
 		CHILD_REQUIRE(unlink_name(name) == -ENOENT);
+		/* nor through the handle it inherited */
+		CHILD_REQUIRE(ioctl(fd, SHMR_IOC_UNLINK, &u) == -1 &&
+			      errno == ENOENT);
 		CHILD_REQUIRE(list_total() == 0);
 		/* the same name, a different region */
 		own = create_tagged(name, 0x22);

@@ -84,7 +84,7 @@ static const int allowed[NR_OPS][12] = {
 	[OP_CREATE]	= { EINVAL, EBUSY, EBADF, EEXIST, EACCES, E2BIG,
 			    ENOSPC, EDQUOT, ENOMEM, EINTR, EFAULT, EOPNOTSUPP },
 	[OP_ATTACH]	= { EINVAL, EBUSY, EBADF, ENOENT, EACCES, EFAULT },
-	[OP_UNLINK]	= { EINVAL, ENOENT, EPERM, EFAULT },
+	[OP_UNLINK]	= { EINVAL, ENOENT, EPERM, EFAULT, EBADFD },
 	[OP_INFO]	= { EBADFD, EFAULT },
 	[OP_NOTIFY]	= { EBADFD, EINVAL, EACCES, EFAULT },
 	[OP_WAIT]	= { EBADFD, EINVAL, ETIMEDOUT, EINTR, EIDRM, EFAULT },
@@ -559,6 +559,27 @@ static void do_attach(void)
 	bound(h, a.name, a.size, a.flags & SHMR_ATTACH_RDONLY, priv, 0);
 }
 
+/* UNLINK of the handle's own region (SHMR_UNLINK_BOUND), no name */
+static void do_unlink_bound(struct handle *h, struct shmr_unlink *u)
+{
+	int named = chance(10);
+	long r;
+
+	u->flags = SHMR_UNLINK_BOUND;
+	if (named)
+		u->name[0] = 'x';	/* a name with it: EINVAL */
+	r = CALL(OP_UNLINK, ioctl(h->fd, SHMR_IOC_UNLINK, u));
+	note("UNLINK BOUND(fd %d) = %ld %s", h->fd, r, r ? strerror(errno) : "");
+	if (r)
+		return;
+	if (named)
+		finding("UNLINK BOUND accepted a name");
+	if (!h->bound)
+		finding("UNLINK BOUND on an unbound handle succeeded");
+	else if (h->priv && priv_region[h->priv - 1] == h->region)
+		priv_region[h->priv - 1] = -1;
+}
+
 static void do_unlink(void)
 {
 	struct handle *h = pick_handle(1);
@@ -569,9 +590,13 @@ static void do_unlink(void)
 	if (!h)
 		return;
 	memset(&u, 0, sizeof(u));
+	if (chance(15)) {
+		do_unlink_bound(h, &u);
+		return;
+	}
 	random_name(u.name, &priv);
 	if (chance(5))
-		u.flags = (uint32_t)rnd() | 1;
+		u.flags = (uint32_t)rnd() | 2;
 	else if (chance(5))
 		u.reserved[below(2)] = rnd() | 1;
 	r = CALL(OP_UNLINK, ioctl(h->fd, SHMR_IOC_UNLINK,
@@ -721,7 +746,14 @@ static void do_fast_notify(struct handle *h, struct mapping *m)
 	long r;
 
 	now = __atomic_add_fetch(&c->seq, 1, __ATOMIC_SEQ_CST);
-	if (__atomic_load_n(&c->waiters, __ATOMIC_SEQ_CST)) {
+	if (__atomic_load_n(&c->waiters, __ATOMIC_SEQ_CST) && chance(50)) {
+		/* the library's way: the flag by value */
+		r = CALL(OP_NOTIFY, ioctl(h->fd, SHMR_IOC_NOTIFY_VAL,
+					  SHMR_NOTIFY_WAKE));
+		if (r < 0)
+			finding("NOTIFY_VAL WAKE through a read-write handle: %s",
+				strerror(errno));
+	} else if (__atomic_load_n(&c->waiters, __ATOMIC_SEQ_CST)) {
 		memset(&n, 0, sizeof(n));
 		n.flags = SHMR_NOTIFY_WAKE;
 		r = CALL(OP_NOTIFY, ioctl(h->fd, SHMR_IOC_NOTIFY, &n));
@@ -737,6 +769,29 @@ static void do_fast_notify(struct handle *h, struct mapping *m)
 		finding("the control page's seq %" PRIu64 " after %" PRIu64,
 			now, h->seq);
 	h->seq = now;
+}
+
+/* NOTIFY_VAL: the flags by value, nothing written back. */
+static void do_notify_val(struct handle *h)
+{
+	unsigned long flags = 0;
+	long r;
+
+	if (chance(10))
+		flags = (unsigned long)(rnd() << (rnd() % 2 ? 32 : 1)) | 2;
+	else if (chance(20))
+		flags = SHMR_NOTIFY_WAKE;
+	r = CALL(OP_NOTIFY, ioctl(h->fd, SHMR_IOC_NOTIFY_VAL, flags));
+	note("NOTIFY_VAL(fd %d, %#lx) = %ld %s", h->fd, flags, r,
+	     r ? strerror(errno) : "");
+	if (r < 0)
+		return;
+	if (flags & ~(unsigned long)SHMR_NOTIFY_FLAGS)
+		finding("NOTIFY_VAL accepted flags %#lx", flags);
+	if (!h->bound)
+		finding("NOTIFY_VAL on an unbound handle succeeded");
+	else if (h->rdonly)
+		finding("NOTIFY_VAL through a read-only handle succeeded");
 }
 
 static void do_notify(void)
@@ -756,6 +811,10 @@ static void do_notify(void)
 			do_fast_notify(h, m);
 			return;
 		}
+	}
+	if (chance(20)) {
+		do_notify_val(h);
+		return;
 	}
 	memset(&n, 0, sizeof(n));
 	if (chance(5))

@@ -389,7 +389,8 @@ int shmr_wait(struct shmr *region, uint64_t *seq, int64_t timeout_ns)
  * sequence number on the control page, then enter the kernel only if
  * someone may be asleep. Both operations are sequentially consistent, so
  * the load of waiters cannot pass the add; the kernel's sleeper raises
- * waiters, with a full barrier, before its last look at seq.
+ * waiters, with a full barrier, before its last look at seq. The wake-up
+ * passes its flag by value (SHMR_IOC_NOTIFY_VAL): nothing to copy.
  */
 int shmr_notify(struct shmr *region, uint64_t *seq)
 {
@@ -401,7 +402,11 @@ int shmr_notify(struct shmr *region, uint64_t *seq)
 		now = __atomic_add_fetch(&CTRL_PAGE(ctrl)->seq, 1,
 					 __ATOMIC_SEQ_CST);
 		if (__atomic_load_n(&CTRL_PAGE(ctrl)->waiters,
-				    __ATOMIC_SEQ_CST)) {
+				    __ATOMIC_SEQ_CST) &&
+		    ioctl(region->fd, SHMR_IOC_NOTIFY_VAL, SHMR_NOTIFY_WAKE)) {
+			/* a module older than 0.5.0 has only the struct form */
+			if (errno != ENOTTY)
+				return -errno;
 			n.flags = SHMR_NOTIFY_WAKE;
 			if (ioctl(region->fd, SHMR_IOC_NOTIFY, &n))
 				return -errno;
@@ -445,6 +450,18 @@ int shmr_unlink(const char *name)
 	ret = ioctl(fd, SHMR_IOC_UNLINK, &u) ? -errno : 0;
 	close(fd);
 	return ret;
+}
+
+/*
+ * UNLINK through the region's own handle (SHMR_UNLINK_BOUND): no device to
+ * open, no name to look up, and never a region made under the same name
+ * after this one lost it.
+ */
+int shmr_funlink(struct shmr *region)
+{
+	struct shmr_unlink u = { .flags = SHMR_UNLINK_BOUND };
+
+	return ioctl(region->fd, SHMR_IOC_UNLINK, &u) ? -errno : 0;
 }
 
 /* The first guess at the number of regions, before the kernel says. */

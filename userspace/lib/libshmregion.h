@@ -86,6 +86,8 @@ int shmr_info(struct shmr *region, struct shmr_region_info *info);
 int shmr_resize(struct shmr *region, size_t size);
 int shmr_remap(struct shmr *region);
 int shmr_unlink(const char *name);
+/* since 0.5 */
+int shmr_funlink(struct shmr *region);
 
 int shmr_list(struct shmr_region_info **listp, size_t *countp);
 void shmr_list_free(struct shmr_region_info *list);

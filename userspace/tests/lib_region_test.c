@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * libshmregion: shmr_create, shmr_attach, shmr_close, shmr_addr,
- * shmr_size, shmr_info, shmr_unlink, shmr_list and shmr_list_free; every
- * success and every error the man pages list.
+ * shmr_size, shmr_info, shmr_unlink, shmr_funlink, shmr_list and
+ * shmr_list_free; every success and every error the man pages list.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -566,6 +566,83 @@ TEST_F(region, unlink_by_other_user_is_eperm)
 	REQUIRE_ROOT();
 	ASSERT_EQ(0, shmr_create(&r, self->name, 1, 0666, 0));
 	EXPECT_EQ(-EPERM, as_nobody(shmr_unlink, self->name));
+	EXPECT_EQ(0, attach_ro(self->name));	/* still there */
+	shmr_close(r);
+}
+
+/* --- shmr_funlink --------------------------------------------------------- */
+
+TEST_F(region, funlink_removes_its_own_name)
+{
+	struct shmr *r1, *r2;
+	struct shmr_region_info info;
+
+	REQUIRE_DEVICE();
+	ASSERT_EQ(0, shmr_create(&r1, self->name, 1, 0600, 0));
+	strcpy(shmr_addr(r1), "still here");
+	ASSERT_EQ(0, shmr_funlink(r1));
+	EXPECT_EQ(-ENOENT, shmr_attach(&r2, self->name, 0));
+	EXPECT_STREQ("still here", (char *)shmr_addr(r1));
+	ASSERT_EQ(0, shmr_info(r1, &info));
+	EXPECT_NE(0, info.flags & SHMR_UNLINKED);
+	/* once */
+	EXPECT_EQ(-ENOENT, shmr_funlink(r1));
+	shmr_close(r1);
+}
+
+/* A region made under the name since is not the old handle's to remove. */
+TEST_F(region, funlink_leaves_a_successor_alone)
+{
+	struct shmr *r1, *r2, *r3;
+
+	REQUIRE_DEVICE();
+	ASSERT_EQ(0, shmr_create(&r1, self->name, 1, 0600, 0));
+	ASSERT_EQ(0, shmr_unlink(self->name));
+	ASSERT_EQ(0, shmr_create(&r2, self->name, 1, 0600, SHMR_EXCL));
+	EXPECT_EQ(-ENOENT, shmr_funlink(r1));
+	ASSERT_EQ(0, shmr_attach(&r3, self->name, 0));
+	shmr_close(r3);
+	EXPECT_EQ(0, shmr_funlink(r2));
+	EXPECT_EQ(-ENOENT, shmr_attach(&r3, self->name, 0));
+	shmr_close(r2);
+	shmr_close(r1);
+}
+
+/* The owner may remove it through a read-only handle too. */
+TEST_F(region, funlink_through_a_read_only_handle)
+{
+	struct shmr *r1, *r2;
+
+	REQUIRE_DEVICE();
+	ASSERT_EQ(0, shmr_create(&r1, self->name, 1, 0600, 0));
+	ASSERT_EQ(0, shmr_attach(&r2, self->name, SHMR_RDONLY));
+	EXPECT_EQ(0, shmr_funlink(r2));
+	EXPECT_EQ(-ENOENT, shmr_funlink(r1));
+	shmr_close(r2);
+	shmr_close(r1);
+}
+
+/* as_nobody()'s function: attach @name read-only, shmr_funlink() it */
+static int attach_and_funlink(const char *name)
+{
+	struct shmr *r;
+	int ret = shmr_attach(&r, name, SHMR_RDONLY);
+
+	if (ret)
+		return ret == -EPERM ? -EINVAL : ret;	/* not the answer sought */
+	ret = shmr_funlink(r);
+	shmr_close(r);
+	return ret;
+}
+
+TEST_F(region, funlink_by_other_user_is_eperm)
+{
+	struct shmr *r;
+
+	REQUIRE_DEVICE();
+	REQUIRE_ROOT();
+	ASSERT_EQ(0, shmr_create(&r, self->name, 1, 0666, 0));
+	EXPECT_EQ(-EPERM, as_nobody(attach_and_funlink, self->name));
 	EXPECT_EQ(0, attach_ro(self->name));	/* still there */
 	shmr_close(r);
 }

@@ -176,17 +176,22 @@ struct shmr_attach {
 
 /**
  * struct shmr_unlink - SHMR_IOC_UNLINK argument
- * @name: in: the region to remove.
- * @flags: must be zero.
+ * @name: in: the region to remove; all zero with SHMR_UNLINK_BOUND.
+ * @flags: zero, or SHMR_UNLINK_BOUND.
  * @pad: must be zero.
  * @reserved: must be zero.
  *
  * Removes the name at once (works on bound and unbound handles, like
  * shm_unlink(3)); the memory lives until the last handle and mapping are
- * gone. Waiters on the region wake with EIDRM.
+ * gone. Waiters on the region wake with EIDRM. With SHMR_UNLINK_BOUND it
+ * removes the name of the region this handle is bound to, if that region
+ * still has it (not a region made under the same name since).
  *
- * Errors: EINVAL (bad name, non-zero flags/pad/reserved), ENOENT (no
- * such region), EPERM (caller is not the owner and lacks CAP_IPC_OWNER).
+ * Errors: EINVAL (bad name, unknown flags, non-zero pad/reserved, a name
+ * with SHMR_UNLINK_BOUND), ENOENT (no such region; with
+ * SHMR_UNLINK_BOUND: its name is gone, or is not in the caller's IPC
+ * namespace), EBADFD (SHMR_UNLINK_BOUND on an unbound handle), EPERM
+ * (caller is not the owner and lacks CAP_IPC_OWNER).
  */
 struct shmr_unlink {
 	char name[SHMR_NAME_MAX];
@@ -194,6 +199,10 @@ struct shmr_unlink {
 	__u32 pad;
 	__u64 reserved[2];
 };
+
+/* shmr_unlink.flags */
+#define SHMR_UNLINK_BOUND	(1U << 0) /* this handle's region, by handle */
+#define SHMR_UNLINK_FLAGS	SHMR_UNLINK_BOUND
 
 /* shmr_info.flags: the region's SHMR_CREATE_LAZY/TRANSIENT/HUGE flags, and: */
 #define SHMR_INFO_UNLINKED	(1U << 16) /* name removed, memory alive */
@@ -250,9 +259,17 @@ struct shmr_notify {
 	__u32 pad;
 };
 
-/* shmr_notify.flags */
+/* shmr_notify.flags, and SHMR_IOC_NOTIFY_VAL's argument */
 #define SHMR_NOTIFY_WAKE	(1U << 0) /* wake only: seq already bumped */
 #define SHMR_NOTIFY_FLAGS	SHMR_NOTIFY_WAKE
+
+/*
+ * SHMR_IOC_NOTIFY_VAL: NOTIFY with its flags passed by value, as the
+ * ioctl's argument (0 or SHMR_NOTIFY_WAKE), and nothing written back: no
+ * argument to copy in or out. The new sequence number is on the control
+ * page (and in SHMR_IOC_INFO). Returns 0. Errors: EBADFD (unbound),
+ * EINVAL (unknown flags), EACCES (read-only handle).
+ */
 
 /* shmr_wait.timeout_ns: wait without a time limit */
 #define SHMR_WAIT_FOREVER	(-1LL)
@@ -360,5 +377,6 @@ struct shmr_resize {
 #define SHMR_IOC_WAIT		_IOWR(SHMR_IOC_MAGIC, 0x05, struct shmr_wait)
 #define SHMR_IOC_LIST		_IOWR(SHMR_IOC_MAGIC, 0x06, struct shmr_list)
 #define SHMR_IOC_RESIZE		_IOWR(SHMR_IOC_MAGIC, 0x07, struct shmr_resize)
+#define SHMR_IOC_NOTIFY_VAL	_IO(SHMR_IOC_MAGIC, 0x08)
 
 #endif /* _UAPI_LINUX_SHMREGION_H */

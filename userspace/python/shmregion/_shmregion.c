@@ -355,6 +355,26 @@ static PyObject *region_remap(struct region *r, PyObject *unused)
 	Py_RETURN_NONE;
 }
 
+PyDoc_STRVAR(region_unlink_doc,
+"unlink()\n--\n\n"
+"Remove the name of this region (not of another made under the same\n"
+"name since); the memory lives on while it is attached or viewed.\n"
+"FileNotFoundError when its name is gone already, PermissionError when\n"
+"the caller is not the owner.");
+
+static PyObject *region_unlink(struct region *r, PyObject *unused)
+{
+	int ret;
+
+	(void)unused;
+	if (check_open(r))
+		return NULL;
+	ret = shmr_funlink(r->shmr);
+	if (ret)
+		return raise_errno(ret, r->name);
+	Py_RETURN_NONE;
+}
+
 static int64_t monotonic_ns(void)
 {
 	struct timespec ts;
@@ -573,6 +593,7 @@ static PyMethodDef region_methods[] = {
 	{ "info", (PyCFunction)region_info, METH_NOARGS, region_info_doc },
 	{ "resize", (PyCFunction)region_resize, METH_O, region_resize_doc },
 	{ "remap", (PyCFunction)region_remap, METH_NOARGS, region_remap_doc },
+	{ "unlink", (PyCFunction)region_unlink, METH_NOARGS, region_unlink_doc },
 	{ "fileno", (PyCFunction)region_fileno, METH_NOARGS, region_fileno_doc },
 	{ "__enter__", (PyCFunction)region_enter, METH_NOARGS, NULL },
 	{ "__exit__", (PyCFunction)region_exit, METH_VARARGS, NULL },

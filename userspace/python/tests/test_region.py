@@ -157,6 +157,25 @@ def test_unlink_keeps_the_memory(name):
             Region.attach(name)
 
 
+def test_region_unlink_removes_its_own_name_only(name):
+    with Region.create(name, 4096) as r:
+        memoryview(r)[0] = 9
+        r.unlink()
+        assert memoryview(r)[0] == 9
+        assert r.info().flags & shmregion.UNLINKED
+        with pytest.raises(FileNotFoundError):
+            Region.attach(name)
+        with pytest.raises(FileNotFoundError):
+            r.unlink()
+        # a new region of that name is not the old one's to remove
+        with Region.create(name, 4096) as successor:
+            with pytest.raises(FileNotFoundError):
+                r.unlink()
+            successor.unlink()
+    with pytest.raises(ValueError):
+        r.unlink()
+
+
 def test_python_m_shmregion_is_the_cli_list(name):
     with Region.create(name, 4096, 0o644) as r:
         r.notify()
