@@ -6,9 +6,8 @@
  *    the answer is "return at once". The control page answers without a
  *    system call (what shmr_wait() does); the ioctl against a
  *    FUTEX_WAIT whose word has moved (EAGAIN), the futex's equivalent.
- * 3. NOTIFY when nobody waits: the raw ioctls (the struct and the by-value
- *    form) and shmr_notify() against a bare system call (getppid()) and
- *    a FUTEX_WAKE with no waiter.
+ * 3. NOTIFY when nobody waits: the raw ioctl and shmr_notify() against a
+ *    bare system call (getppid()) and a FUTEX_WAKE with no waiter.
  *
  * One process, no sleeping: each figure is the mean cost of a call over
  * opt.calls calls, median of the repetitions.
@@ -18,7 +17,6 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/eventfd.h>
-#include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -111,15 +109,6 @@ static void alone_ioctl(struct calls_ctx *c, long n)
 		region_notify(c->fd);
 }
 
-static void alone_ioctl_val(struct calls_ctx *c, long n)
-{
-	long i;
-
-	for (i = 0; i < n; i++)
-		if (ioctl(c->fd, SHMR_IOC_NOTIFY_VAL, 0))
-			die("SHMR_IOC_NOTIFY_VAL");
-}
-
 static void alone_lib(struct calls_ctx *c, long n)
 {
 	long i;
@@ -153,7 +142,6 @@ static void alone_eventfd(struct calls_ctx *c, long n)
 static const struct call_method alone[] = {
 	{ "getppid(): a bare system call (baseline)", 1, alone_getppid },
 	{ "SHMR_IOC_NOTIFY ioctl, nobody waiting", 1, alone_ioctl },
-	{ "SHMR_IOC_NOTIFY_VAL ioctl (flags by value), nobody waiting", 1, alone_ioctl_val },
 	{ "shmr_notify(), nobody waiting", 1, alone_lib },
 	{ "FUTEX_WAKE on a shared word, nobody waiting", 1, alone_futex },
 	{ "eventfd write, nobody reading", 1, alone_eventfd },
@@ -230,10 +218,8 @@ void bench_calls(const char *cases)
 		calls_table(&ta, alone, ARRAY_SIZE(alone), &c);
 		target(3, "NOTIFY ioctl, no waiter, vs getppid()",
 		       table_ratio(&ta, alone[1].name, 0), 1.50, 0);
-		target(3, "NOTIFY_VAL ioctl, no waiter, vs getppid()",
-		       table_ratio(&ta, alone[2].name, 0), 1.50, 0);
 		target(3, "shmr_notify(), no waiter, vs getppid() (eventcount path)",
-		       table_ratio(&ta, alone[3].name, 0), 0.20, 0);
+		       table_ratio(&ta, alone[2].name, 0), 0.20, 0);
 	}
 
 	close(c.efd);

@@ -223,7 +223,6 @@ u64 shmr_region_seq(struct shmr_region *r);
 u64 shmr_region_update(struct shmr_region *r);
 void shmr_region_mark_unlinked(struct shmr_region *r);
 long shmr_ioctl_notify(struct shmr_handle *h, struct shmr_notify __user *uarg);
-long shmr_ioctl_notify_val(struct shmr_handle *h, unsigned long flags);
 long shmr_ioctl_wait(struct shmr_handle *h, struct shmr_wait __user *uarg);
 ssize_t shmr_read(struct file *file, char __user *buf, size_t count,
 		  loff_t *ppos);

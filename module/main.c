@@ -195,7 +195,10 @@ out_unlock:
 	return ret;
 }
 
-/* SHMR_IOC_UNLINK: remove a name; works on bound and unbound handles. */
+/*
+ * SHMR_IOC_UNLINK: remove a name; works on bound and unbound handles.
+ * SHMR_UNLINK_BOUND: the name of this handle's own region, if it has it.
+ */
 static long shmr_ioctl_unlink(struct shmr_handle *h,
 			      struct shmr_unlink __user *uarg)
 {
@@ -333,8 +336,6 @@ static long shmr_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 		return shmr_ioctl_info(h, argp);
 	case SHMR_IOC_NOTIFY:
 		return shmr_ioctl_notify(h, argp);
-	case SHMR_IOC_NOTIFY_VAL:
-		return shmr_ioctl_notify_val(h, arg);
 	case SHMR_IOC_WAIT:
 		return shmr_ioctl_wait(h, argp);
 	case SHMR_IOC_LIST:

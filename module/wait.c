@@ -210,21 +210,8 @@ void shmr_region_mark_unlinked(struct shmr_region *r)
 	wake_up_all(&r->wait);
 }
 
-/*
- * Wake every waiter, if there is one. The caller has made its update
- * (the fully ordered increment, here or in userspace followed by its
- * load of shmr_ctrl.waiters): wq_has_sleeper()'s barrier orders our look
- * at the queue after it, and pairs with the one in the sleeper's
- * prepare_to_wait()/set_current_state(), as in shmr_ioctl_notify().
- */
-static void shmr_region_wake(struct shmr_region *r)
-{
-	if (wq_has_sleeper(&r->wait))
-		wake_up_all(&r->wait);
-}
-
 /**
- * shmr_region_update() - an update, as NOTIFY's (RESIZE, NOTIFY_VAL)
+ * shmr_region_update() - an update that is not a NOTIFY (RESIZE)
  * @r: the region.
  *
  * As NOTIFY: bump the sequence number (fully ordered, as explained in
@@ -236,7 +223,8 @@ u64 shmr_region_update(struct shmr_region *r)
 {
 	u64 seq = atomic64_inc_return(&r->ctrl->seq);
 
-	shmr_region_wake(r);
+	if (wq_has_sleeper(&r->wait))
+		wake_up_all(&r->wait);
 	return seq;
 }
 
@@ -294,37 +282,6 @@ wake:
 		return -EFAULT;
 	return 0;
 }	/* lab: end of exercise 4 */
-
-/**
- * shmr_ioctl_notify_val() - SHMR_IOC_NOTIFY_VAL: NOTIFY, flags by value
- * @h: the handle.
- * @flags: 0, or SHMR_NOTIFY_WAKE (the ioctl's argument itself).
- *
- * What SHMR_IOC_NOTIFY does, without its two user copies: the caller
- * reads the new sequence number from the control page. NOTIFY with
- * nobody waiting is then a bare system call, an atomic increment and a
- * look at the queue (bench case 3); libshmregion's shmr_notify() uses it
- * when its eventcount finds a waiter.
- *
- * Context: process context.
- * Return: 0, -EBADFD, -EINVAL, or -EACCES (read-only handle).
- */
-long shmr_ioctl_notify_val(struct shmr_handle *h, unsigned long flags)
-{
-	struct shmr_region *r = shmr_handle_region(h);
-
-	if (!r)
-		return -EBADFD;
-	if (flags & ~(unsigned long)SHMR_NOTIFY_FLAGS)
-		return -EINVAL;
-	if (h->rdonly)
-		return -EACCES;
-	if (flags & SHMR_NOTIFY_WAKE)
-		shmr_region_wake(r);
-	else
-		shmr_region_update(r);
-	return 0;
-}
 
 /* The condition WAIT sleeps on: news, or no news will ever come. */
 static bool shmr_wait_done(struct shmr_region *r, u64 seq)

@@ -8,10 +8,8 @@
  * waiters counts a task sleeping in WAIT or read() and a polled handle
  * (until it is closed), and is back to 0 after every way out of a sleep
  * (wake-up, timeout, signal); NOTIFY WAKE wakes without bumping, and is
- * refused on a read-only handle and with unknown flags; NOTIFY_VAL (the
- * flags by value) bumps and wakes, or only wakes, and is refused alike;
- * 10,000 ping-pong rounds between two processes notifying only this way
- * lose no wake-up;
+ * refused on a read-only handle and with unknown flags; 10,000 ping-pong
+ * rounds between two processes notifying only this way lose no wake-up;
  * the read-only handle's control page stays unwritable; and whatever a
  * writer scribbles on the page, the kernel carries on.
  */
@@ -272,71 +270,6 @@ TEST_F(ec, notify_wake_errors)
 	n.flags = SHMR_NOTIFY_WAKE;
 	n.pad = 1;
 	EXPECT_EQ(EINVAL, -ioctl_err(self->fd, SHMR_IOC_NOTIFY, &n));
-	EXPECT_EQ(0, close(ro));
-}
-
-/* SHMR_IOC_NOTIFY_VAL: 0 or -errno. */
-static int notify_val(int fd, unsigned long flags)
-{
-	return ioctl(fd, SHMR_IOC_NOTIFY_VAL, flags) ? -errno : 0;
-}
-
-/* A sleeper in WAIT is woken by NOTIFY_VAL, which bumps seq by one. */
-TEST_F(ec, notify_val_bumps_and_wakes)
-{
-	pid_t pid = fork_child();
-
-	ASSERT_LE(0, pid);
-	if (pid == 0)
-		_exit(sleeper(self->name, 0, 0));
-	ASSERT_EQ(0, wait_for_waiters(self->ctrl, 1));
-	ASSERT_EQ(0, wait_sleeping_in(pid, __NR_ioctl));
-	EXPECT_EQ(0, notify_val(self->fd, 0));
-	EXPECT_EQ(0, reap(pid));
-	EXPECT_EQ(1, __atomic_load_n(&self->ctrl->seq, __ATOMIC_ACQUIRE));
-	/* and with nobody waiting, once per call */
-	EXPECT_EQ(0, notify_val(self->fd, 0));
-	EXPECT_EQ(0, notify_val(self->fd, 0));
-	EXPECT_EQ(3, __atomic_load_n(&self->ctrl->seq, __ATOMIC_ACQUIRE));
-}
-
-/*
- * With SHMR_NOTIFY_WAKE it only wakes: the sleeper, which cannot see the
- * page's increment from inside WAIT, wakes on the ioctl and finds exactly
- * that one increment (a second bump would fail its check, no wake-up its
- * 20 s wait).
- */
-TEST_F(ec, notify_val_wake_wakes_without_bumping)
-{
-	pid_t pid = fork_child();
-
-	ASSERT_LE(0, pid);
-	if (pid == 0)
-		_exit(sleeper(self->name, 0, 0));
-	ASSERT_EQ(0, wait_for_waiters(self->ctrl, 1));
-	ASSERT_EQ(0, wait_sleeping_in(pid, __NR_ioctl));
-	EXPECT_EQ(1, __atomic_add_fetch(&self->ctrl->seq, 1, __ATOMIC_SEQ_CST));
-	EXPECT_EQ(0, notify_val(self->fd, SHMR_NOTIFY_WAKE));
-	EXPECT_EQ(0, reap(pid));
-	EXPECT_EQ(1, __atomic_load_n(&self->ctrl->seq, __ATOMIC_ACQUIRE));
-}
-
-/* Refused on a read-only or unbound handle and with unknown flags; no update. */
-TEST_F(ec, notify_val_errors)
-{
-	int ro = attach_region(self->name, SHMR_ATTACH_RDONLY);
-	int unbound = dev_open(O_RDWR);
-
-	ASSERT_LE(0, ro);
-	ASSERT_LE(0, unbound);
-	EXPECT_EQ(-EACCES, notify_val(ro, 0));
-	EXPECT_EQ(-EACCES, notify_val(ro, SHMR_NOTIFY_WAKE));
-	EXPECT_EQ(-EINVAL, notify_val(self->fd, 2));
-	EXPECT_EQ(-EINVAL, notify_val(self->fd, SHMR_NOTIFY_WAKE | 4));
-	EXPECT_EQ(-EINVAL, notify_val(self->fd, ~0UL));
-	EXPECT_EQ(-EBADFD, notify_val(unbound, 0));
-	EXPECT_EQ(0, __atomic_load_n(&self->ctrl->seq, __ATOMIC_ACQUIRE));
-	EXPECT_EQ(0, close(unbound));
 	EXPECT_EQ(0, close(ro));
 }
 

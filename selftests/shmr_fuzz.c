@@ -562,7 +562,7 @@ static void do_attach(void)
 /* UNLINK of the handle's own region (SHMR_UNLINK_BOUND), no name */
 static void do_unlink_bound(struct handle *h, struct shmr_unlink *u)
 {
-	int named = chance(10);
+	int named = chance(10), i;
 	long r;
 
 	u->flags = SHMR_UNLINK_BOUND;
@@ -574,8 +574,18 @@ static void do_unlink_bound(struct handle *h, struct shmr_unlink *u)
 		return;
 	if (named)
 		finding("UNLINK BOUND accepted a name");
-	if (h->bound && h->priv && priv_region[h->priv - 1] == h->region)
-		priv_region[h->priv - 1] = -1;
+	if (h->bound) {
+		if (h->priv && priv_region[h->priv - 1] == h->region)
+			priv_region[h->priv - 1] = -1;
+		return;
+	}
+	/*
+	 * Bound though the model did not see it (through another fd of the
+	 * same file, a dup, say): which private name went is not known, so
+	 * forget them all.
+	 */
+	for (i = 0; i < NR_PRIVATE; i++)
+		priv_region[i] = -1;
 }
 
 static void do_unlink(void)
@@ -744,14 +754,7 @@ static void do_fast_notify(struct handle *h, struct mapping *m)
 	long r;
 
 	now = __atomic_add_fetch(&c->seq, 1, __ATOMIC_SEQ_CST);
-	if (__atomic_load_n(&c->waiters, __ATOMIC_SEQ_CST) && chance(50)) {
-		/* the library's way: the flag by value */
-		r = CALL(OP_NOTIFY, ioctl(h->fd, SHMR_IOC_NOTIFY_VAL,
-					  SHMR_NOTIFY_WAKE));
-		if (r < 0)
-			finding("NOTIFY_VAL WAKE through a read-write handle: %s",
-				strerror(errno));
-	} else if (__atomic_load_n(&c->waiters, __ATOMIC_SEQ_CST)) {
+	if (__atomic_load_n(&c->waiters, __ATOMIC_SEQ_CST)) {
 		memset(&n, 0, sizeof(n));
 		n.flags = SHMR_NOTIFY_WAKE;
 		r = CALL(OP_NOTIFY, ioctl(h->fd, SHMR_IOC_NOTIFY, &n));
@@ -767,28 +770,6 @@ static void do_fast_notify(struct handle *h, struct mapping *m)
 		finding("the control page's seq %" PRIu64 " after %" PRIu64,
 			now, h->seq);
 	h->seq = now;
-}
-
-/* NOTIFY_VAL: the flags by value, nothing written back. */
-static void do_notify_val(struct handle *h)
-{
-	unsigned long flags = 0;
-	long r;
-
-	if (chance(10))
-		flags = (unsigned long)(rnd() << (rnd() % 2 ? 32 : 1)) | 2;
-	else if (chance(20))
-		flags = SHMR_NOTIFY_WAKE;
-	r = CALL(OP_NOTIFY, ioctl(h->fd, SHMR_IOC_NOTIFY_VAL, flags));
-	note("NOTIFY_VAL(fd %d, %#lx) = %ld %s", h->fd, flags, r,
-	     r ? strerror(errno) : "");
-	if (r < 0)
-		return;
-	if (flags & ~(unsigned long)SHMR_NOTIFY_FLAGS)
-		finding("NOTIFY_VAL accepted flags %#lx", flags);
-	/* as for NOTIFY: the model may not know that a handle got bound */
-	if (h->bound && h->rdonly)
-		finding("NOTIFY_VAL through a read-only handle succeeded");
 }
 
 static void do_notify(void)
@@ -808,10 +789,6 @@ static void do_notify(void)
 			do_fast_notify(h, m);
 			return;
 		}
-	}
-	if (chance(20)) {
-		do_notify_val(h);
-		return;
 	}
 	memset(&n, 0, sizeof(n));
 	if (chance(5))

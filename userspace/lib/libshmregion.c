@@ -389,8 +389,7 @@ int shmr_wait(struct shmr *region, uint64_t *seq, int64_t timeout_ns)
  * sequence number on the control page, then enter the kernel only if
  * someone may be asleep. Both operations are sequentially consistent, so
  * the load of waiters cannot pass the add; the kernel's sleeper raises
- * waiters, with a full barrier, before its last look at seq. The wake-up
- * passes its flag by value (SHMR_IOC_NOTIFY_VAL): nothing to copy.
+ * waiters, with a full barrier, before its last look at seq.
  */
 int shmr_notify(struct shmr *region, uint64_t *seq)
 {
@@ -402,11 +401,7 @@ int shmr_notify(struct shmr *region, uint64_t *seq)
 		now = __atomic_add_fetch(&CTRL_PAGE(ctrl)->seq, 1,
 					 __ATOMIC_SEQ_CST);
 		if (__atomic_load_n(&CTRL_PAGE(ctrl)->waiters,
-				    __ATOMIC_SEQ_CST) &&
-		    ioctl(region->fd, SHMR_IOC_NOTIFY_VAL, SHMR_NOTIFY_WAKE)) {
-			/* a module older than 0.5.0 has only the struct form */
-			if (errno != ENOTTY)
-				return -errno;
+				    __ATOMIC_SEQ_CST)) {
 			n.flags = SHMR_NOTIFY_WAKE;
 			if (ioctl(region->fd, SHMR_IOC_NOTIFY, &n))
 				return -errno;

@@ -259,17 +259,9 @@ struct shmr_notify {
 	__u32 pad;
 };
 
-/* shmr_notify.flags, and SHMR_IOC_NOTIFY_VAL's argument */
+/* shmr_notify.flags */
 #define SHMR_NOTIFY_WAKE	(1U << 0) /* wake only: seq already bumped */
 #define SHMR_NOTIFY_FLAGS	SHMR_NOTIFY_WAKE
-
-/*
- * SHMR_IOC_NOTIFY_VAL: NOTIFY with its flags passed by value, as the
- * ioctl's argument (0 or SHMR_NOTIFY_WAKE), and nothing written back: no
- * argument to copy in or out. The new sequence number is on the control
- * page (and in SHMR_IOC_INFO). Returns 0. Errors: EBADFD (unbound),
- * EINVAL (unknown flags), EACCES (read-only handle).
- */
 
 /* shmr_wait.timeout_ns: wait without a time limit */
 #define SHMR_WAIT_FOREVER	(-1LL)
@@ -377,6 +369,5 @@ struct shmr_resize {
 #define SHMR_IOC_WAIT		_IOWR(SHMR_IOC_MAGIC, 0x05, struct shmr_wait)
 #define SHMR_IOC_LIST		_IOWR(SHMR_IOC_MAGIC, 0x06, struct shmr_list)
 #define SHMR_IOC_RESIZE		_IOWR(SHMR_IOC_MAGIC, 0x07, struct shmr_resize)
-#define SHMR_IOC_NOTIFY_VAL	_IO(SHMR_IOC_MAGIC, 0x08)
 
 #endif /* _UAPI_LINUX_SHMREGION_H */
