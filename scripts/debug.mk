@@ -15,7 +15,9 @@
 # Knobs: FUZZ_SEED (default: random, printed), FUZZ_CALLS (1000000),
 # FUZZ_PROCS (4), FUZZ32_CALLS (200000, the 32-bit run), STRESS_SECONDS
 # (60), STRESS32_SECONDS (20), STRESS_PROCS (16), STRESS_NG_SECONDS (20), DEBUG_VM_MEM (2048),
-# DEBUG_TIMEOUT (1800).  A failed fuzz run is replayed with the seed it
+# DEBUG_TIMEOUT (1800), DEBUG_SUITES (the selftests it runs: "tests
+# tests32"; the fuzzer and the stress run 64- and 32-bit regardless).
+# A failed fuzz run is replayed with the seed it
 # printed: make check-debug FUZZ_SEED=<seed>.
 
 DEBUG_KERNEL_SH = $(CURDIR)/scripts/debug-kernel.sh
@@ -33,6 +35,7 @@ STRESS32_SECONDS ?= 20
 STRESS_NG_SECONDS ?= 20
 DEBUG_VM_MEM ?= 2048
 DEBUG_TIMEOUT ?= 1800
+DEBUG_SUITES ?= tests tests32
 
 .PHONY: check-debug debug-kernel debug-tests debug-payload check-debug-vm \
 	check-faults faults-payload check-faults-vm
@@ -47,7 +50,7 @@ check-debug: debug-kernel
 	+@seed=$${FUZZ_SEED:-$$(od -An -N4 -tu4 /dev/urandom | tr -d ' ')}; \
 	echo "check-debug: FUZZ_SEED=$$seed"; \
 	$(MAKE) --no-print-directory FLAVOUR=debug FUZZ_SEED=$$seed \
-		SUITES="tests tests32" check-debug-vm
+		SUITES="$(DEBUG_SUITES)" check-debug-vm
 
 $(DEBUG_OUT)/%: selftests/%.c include/uapi/linux/shmregion.h
 	@mkdir -p $(DEBUG_OUT)
