@@ -1348,11 +1348,22 @@ static int run_worker(int idx, uint64_t seed)
 	next_region = 0;
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_alarm;		/* no SA_RESTART: EINTR */
+	/*
+	 * shmr_util.h: under injection no stack growth, no rseq write, and
+	 * the timer's signal frames on pages no fork shares
+	 */
+	if (faults) {
+		grow_stack();
+		err = own_signal_stack();
+		if (err) {
+			printf("# worker %d: sigaltstack: %s\n", idx,
+			       strerror(-err));
+			return 1;
+		}
+		sa.sa_flags = SA_ONSTACK;
+	}
 	sigaction(SIGALRM, &sa, NULL);
 	catch_crashes(dump_history);	/* a crash is a finding */
-	/* shmr_util.h: no stack growth, no rseq write under injection */
-	if (faults)
-		grow_stack();
 	err = faults ? drop_rseq() : 0;
 	if (err) {
 		printf("# worker %d: cannot unregister rseq: %s\n", idx,
@@ -1368,9 +1379,17 @@ static int run_worker(int idx, uint64_t seed)
 	}
 	setitimer(ITIMER_REAL, &it, NULL);
 	/* odd workers are "nobody": EACCES, EPERM and EDQUOT paths */
-	if (idx % 2 && become(UID_NOBODY, GID_NOBODY))
-		printf("# worker %d: cannot become nobody: %s\n", idx,
-		       strerror(errno));
+	if (idx % 2) {
+		/* new credentials are allocations: injection may fail them */
+		for (i = 0; (err = become(UID_NOBODY, GID_NOBODY)) &&
+			    (err == -ENOMEM || err == -EAGAIN) && i < 1000; i++)
+			;
+		if (err) {
+			printf("# worker %d: cannot become nobody: %s\n", idx,
+			       strerror(-err));
+			return 1;
+		}
+	}
 	for (i = 0; i < NR_HANDLES; i++)
 		hs[i].fd = -1;
 	for (i = 0; i < NR_PRIVATE; i++)
@@ -1490,7 +1509,11 @@ int main(int argc, char **argv)
 	}
 	for (i = 0; i < procs && pids[i] > 0; i++) {
 		st = reap(pids[i]);
-		if (st) {
+		if (st == 3) {
+			/* catch_crashes(): its FINDING line and history above */
+			printf("# worker %d crashed (FINDING above)\n", i);
+			sh->failures++;
+		} else if (st) {
 			printf("# worker %d: status %d (128 + signal)\n", i, st);
 			bad_exit = 1;
 		}

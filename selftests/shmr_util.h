@@ -618,6 +618,38 @@ static inline int drop_rseq(void)
 	return -errno;
 }
 
+/*
+ * Give this process a signal stack of its own (sigaltstack), populated
+ * now and kept out of children (MADV_DONTFORK); handlers installed with
+ * SA_ONSTACK run on it. Under fault injection the kernel writes each
+ * signal frame onto the user stack; after a fork those stack pages are
+ * copy-on-write, the write needs a page it may not get, and the kernel
+ * kills the process with SIGSEGV. Pages that are never shared need no
+ * copy. A child inherits the setting but not the pages: it must not take
+ * an SA_ONSTACK signal (no interval timer survives fork). 0, or -errno.
+ */
+static inline int own_signal_stack(void)
+{
+	size_t len = 64 << 10, i;
+	stack_t ss = { .ss_size = len };
+	char *p;
+
+	p = mmap(NULL, len, PROT_READ | PROT_WRITE,
+		 MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
+	if (p == MAP_FAILED)
+		return -errno;
+	for (i = 0; i < len; i += 1024)
+		((volatile char *)p)[i] = 0;
+	ss.ss_sp = p;
+	if (madvise(p, len, MADV_DONTFORK) || sigaltstack(&ss, NULL)) {
+		int err = -errno;
+
+		munmap(p, len);
+		return err;
+	}
+	return 0;
+}
+
 /* --- crashes ------------------------------------------------------------- */
 
 /* Called (async-signal-safe code only) before a crashed process exits. */
