@@ -1509,7 +1509,7 @@ int main(int argc, char **argv)
 	}
 	for (i = 0; i < procs && pids[i] > 0; i++) {
 		st = reap(pids[i]);
-		if (st == 3) {
+		if (st == CRASH_STATUS) {
 			/* catch_crashes(): its FINDING line and history above */
 			printf("# worker %d crashed (FINDING above)\n", i);
 			sh->failures++;

@@ -619,7 +619,7 @@ static inline int drop_rseq(void)
 }
 
 /*
- * Give this process a signal stack of its own (sigaltstack), populated
+ * Give this process a signal stack of its own (sigaltstack), written
  * now and kept out of children (MADV_DONTFORK); handlers installed with
  * SA_ONSTACK run on it. Under fault injection the kernel writes each
  * signal frame onto the user stack; after a fork those stack pages are
@@ -635,10 +635,10 @@ static inline int own_signal_stack(void)
 	char *p;
 
 	p = mmap(NULL, len, PROT_READ | PROT_WRITE,
-		 MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
+		 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	if (p == MAP_FAILED)
 		return -errno;
-	for (i = 0; i < len; i += 1024)
+	for (i = 0; i < len; i += 1024)		/* populate it */
 		((volatile char *)p)[i] = 0;
 	ss.ss_sp = p;
 	if (madvise(p, len, MADV_DONTFORK) || sigaltstack(&ss, NULL)) {
@@ -655,6 +655,9 @@ static inline int own_signal_stack(void)
 /* Called (async-signal-safe code only) before a crashed process exits. */
 static void (*crash_hook)(void);
 
+/* what a process that catch_crashes() caught exits with */
+#define CRASH_STATUS 3
+
 static inline void crash_handler(int sig)
 {
 	char msg[96];
@@ -662,13 +665,13 @@ static inline void crash_handler(int sig)
 			 getpid(), sig);
 
 	if (write(STDOUT_FILENO, msg, n) < 0)
-		_exit(3);
+		_exit(CRASH_STATUS);
 	if (crash_hook)
 		crash_hook();
-	_exit(3);
+	_exit(CRASH_STATUS);
 }
 
-/* A SIGSEGV or SIGBUS is a finding: say so, run @hook, exit 3. */
+/* A SIGSEGV or SIGBUS is a finding: say so, run @hook, exit CRASH_STATUS. */
 static inline void catch_crashes(void (*hook)(void))
 {
 	struct sigaction sa;
