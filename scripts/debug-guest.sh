@@ -134,7 +134,35 @@ fuzz-faults)
 	faults_arm "$FAULTS_PERCENT"
 	st=0
 	/shmr/tests/shmr_fuzz --seed "$FUZZ_SEED" --calls "$FAULTS_CALLS" \
-		--procs "$FUZZ_PROCS" --faults </dev/null || st=$?
+		--procs "$FUZZ_PROCS" --faults </dev/null &
+	fz=$!
+	# A run that hangs (seen twice: one vCPU busy, nothing printed after
+	# the calls ran out) fails here with the fuzzers' kernel stacks,
+	# not at the guest's timeout with nothing.
+	(
+		n=0
+		while kill -0 "$fz" 2>/dev/null; do
+			sleep 1
+			n=$((n + 1))
+			[ "$n" -ge "$FAULTS_WATCHDOG" ] || continue
+			echo "# fuzz-faults: still running after $n s; stacks:"
+			for d in /proc/[0-9]*; do
+				[ "$(cat "$d/comm" 2>/dev/null)" = shmr_fuzz ] ||
+					continue
+				echo "# ${d#/proc/} $(cut -d' ' -f3 "$d/stat")"
+				sed 's/^/#   /' "$d/stack" 2>/dev/null || true
+			done
+			[ ! -w /proc/sysrq-trigger ] || echo l > /proc/sysrq-trigger
+			for d in /proc/[0-9]*; do
+				[ "$(cat "$d/comm" 2>/dev/null)" = shmr_fuzz ] &&
+					kill -9 "${d#/proc/}" 2>/dev/null
+			done
+			exit 0
+		done
+	) &
+	wd=$!
+	wait "$fz" || st=$?
+	wait "$wd" || true
 	slab=$(faults_injected failslab)
 	page=$(faults_injected fail_page_alloc)
 	faults_arm 0

@@ -98,9 +98,12 @@ check-debug-vm: vm-module debug-payload
 # succeed, kmemleak must find nothing and the kernel log must have no
 # report (scripts/verdict.sh), as for check-debug.
 #
-# Knobs: FAULTS_CALLS (100000), FAULTS_PERCENT (3), FUZZ_SEED, FUZZ_PROCS.
+# Knobs: FAULTS_CALLS (100000), FAULTS_PERCENT (3), FAULTS_WATCHDOG (600),
+# FUZZ_SEED, FUZZ_PROCS.
 FAULTS_CALLS ?= 100000
 FAULTS_PERCENT ?= 3
+# seconds before a fuzz-faults run that has not ended is taken for a hang
+FAULTS_WATCHDOG ?= 600
 FAULTS_PROGS = shmr_faults shmr_faults_32 shmr_fuzz
 # the selftests' warnings (the harness is not -Wextra clean)
 FAULTS_CFLAGS = -Wall -O2 -g -static -D_GNU_SOURCE -D_FILE_OFFSET_BITS=64 \
@@ -131,7 +134,8 @@ faults-payload: payload $(addprefix $(DEBUG_OUT)/,$(FAULTS_PROGS))
 	cp $(CURDIR)/scripts/debug-guest.sh $(PAYLOAD)/debug/debug-guest.sh
 	{ echo "FUZZ_SEED=$(FUZZ_SEED)"; echo "FUZZ_PROCS=$(FUZZ_PROCS)"; \
 	  echo "FAULTS_CALLS=$(FAULTS_CALLS)"; \
-	  echo "FAULTS_PERCENT=$(FAULTS_PERCENT)"; } > $(PAYLOAD)/debug/debug.env
+	  echo "FAULTS_PERCENT=$(FAULTS_PERCENT)"; \
+	  echo "FAULTS_WATCHDOG=$(FAULTS_WATCHDOG)"; } > $(PAYLOAD)/debug/debug.env
 	: > $(PAYLOAD)/tests.list
 	for s in faults faults32 fuzz-faults; do \
 		ln -sf debug-guest.sh $(PAYLOAD)/debug/$$s; \
