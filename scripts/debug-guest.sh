@@ -69,6 +69,25 @@ faults_arm() {
 	echo 0 > "$faultdir/fail_page_alloc/min-order"
 }
 
+# fuzz_stacks /proc/PID: one line of state, CPU and times, then the
+# kernel stack, three times. A task running on another CPU shows an
+# empty stack (the unwinder will not walk it), so the stack is read from
+# a process pinned to the task's own CPU, which preempts it meanwhile;
+# utime and stime (clock ticks) tell a user-space loop from a kernel one.
+fuzz_stacks() {
+	dir=$1
+	for i in 1 2 3; do
+		# after the comm: state, ..., utime, stime (12, 13), ...,
+		# processor (37)
+		set -- $(sed 's/.*) //' "$dir/stat" 2>/dev/null)
+		[ $# -ge 37 ] || return 0
+		cpu=$(eval echo "\${37}")
+		echo "# ${dir#/proc/} $1 cpu $cpu utime ${12} stime ${13}"
+		taskset -c "$cpu" cat "$dir/stack" 2>/dev/null | sed 's/^/#   /'
+		sleep 1
+	done
+}
+
 # faults_injected NAME: the faults NAME injected since faults_arm
 faults_injected() {
 	echo $((1000000000 - $(cat "$faultdir/$1/times")))
@@ -149,8 +168,7 @@ fuzz-faults)
 			for d in /proc/[0-9]*; do
 				[ "$(cat "$d/comm" 2>/dev/null)" = shmr_fuzz ] ||
 					continue
-				echo "# ${d#/proc/} $(cut -d' ' -f3 "$d/stat")"
-				sed 's/^/#   /' "$d/stack" 2>/dev/null || true
+				fuzz_stacks "$d"
 			done
 			[ ! -w /proc/sysrq-trigger ] || echo l > /proc/sysrq-trigger
 			for d in /proc/[0-9]*; do
