@@ -102,6 +102,22 @@ static vm_fault_t shmr_data_fault(struct vm_fault *vmf)
 }	/* lab: end of exercise 3 */
 
 /*
+ * Fault-around, from the shmem page cache, up to the region's end: the
+ * shmem file may be longer (shmr_shmem_cut()), and an mremap()-grown
+ * mapping may reach past the end.
+ */
+static vm_fault_t shmr_data_map_pages(struct vm_fault *vmf, pgoff_t start,
+				      pgoff_t end)
+{
+	struct shmr_region *r = vmf->vma->vm_private_data;
+	pgoff_t nr_pages = READ_ONCE(r->nr_pages);
+
+	if (start >= nr_pages)
+		return 0;
+	return filemap_map_pages(vmf, start, min(end, nr_pages - 1));
+}
+
+/*
  * What a new mapping asks for, read from its VMA (.mmap) or from its VMA
  * descriptor (.mmap_prepare): the checks are the same for both.
  */
@@ -199,8 +215,7 @@ static const struct vm_operations_struct shmr_data_vm_ops = {
 	.open		= shmr_data_vma_open,
 	.close		= shmr_data_vma_close,
 	.fault		= shmr_data_fault,
-	/* fault-around from the page cache, bounded by the shmem file's size */
-	.map_pages	= filemap_map_pages,
+	.map_pages	= shmr_data_map_pages,
 };
 
 /*

@@ -17,6 +17,7 @@
 #include <linux/debugfs.h>
 #include <linux/device.h>
 #include <linux/err.h>
+#include <linux/falloc.h>
 #include <linux/file.h>
 #include <linux/fs.h>
 #include <linux/gfp.h>
@@ -539,6 +540,67 @@ static void shmr_region_set_size(struct shmr_region *r, u64 size)
 	WRITE_ONCE(r->map_pages, size >> PAGE_SHIFT);
 }
 
+/*
+ * Does a large folio of @mapping begin before @pos and reach past it?
+ * Then *@end is set to where it ends.
+ */
+static bool shmr_folio_straddles(struct address_space *mapping, loff_t pos,
+				 loff_t *end)
+{
+	struct folio *folio = filemap_get_folio(mapping, pos >> PAGE_SHIFT);
+	bool ret = false;
+
+	/* NULL before 6.3, ERR_PTR(-ENOENT) since */
+	if (IS_ERR_OR_NULL(folio))
+		return false;
+	if (folio_pos(folio) < pos) {
+		*end = folio_pos(folio) + folio_size(folio);
+		ret = true;
+	}
+	folio_put(folio);
+	return ret;
+}
+
+/**
+ * shmr_shmem_cut() - free the region's shmem pages from @size on
+ * @r: the region, its resize_lock held; nothing maps past @size.
+ * @size: the region's new, smaller size (page aligned).
+ *
+ * The file is never truncated inside a large folio (a HUGE region's, or
+ * any region's where shmem gives it mTHP folios). Since 6.15 shmem
+ * splits such a folio at the new end piece by piece, and when memory
+ * runs out halfway (its xarray nodes are allocated as it goes),
+ * shmem_undo_range() (7.2) goes on from the folio's first piece: it
+ * frees pages below the new end, and then restarts for ever on a piece
+ * it cannot split, in a loop no signal ends. Fault injection found that
+ * (an unkillable RESIZE). So a folio across @size first has its part
+ * past @size punched out, a hole punch that ends inside the folio, which
+ * shmem stops at if the split fails; once nothing crosses @size the file
+ * is cut there. When the folio is still whole, the file is cut at the
+ * folio's end instead: the zeroed tail between stays allocated, past the
+ * region's end where no fault (shmr_data_fault()) or fault-around
+ * (shmr_data_map_pages()) reaches it, and a later growth reuses it.
+ *
+ * Return: 0, or what vfs_truncate() returns.
+ */
+static int shmr_shmem_cut(struct shmr_region *r, loff_t size)
+{
+	struct file *shmem = r->shmem;
+	loff_t end;
+
+	lockdep_assert_held(&r->resize_lock);
+	if (shmr_folio_straddles(shmem->f_mapping, size, &end)) {
+		end = min(end, i_size_read(file_inode(shmem)));
+		/* only fails for a sealed or busy file, which this is not */
+		WARN_ON_ONCE(vfs_fallocate(shmem, FALLOC_FL_PUNCH_HOLE |
+					   FALLOC_FL_KEEP_SIZE, size,
+					   end - size));
+		if (shmr_folio_straddles(shmem->f_mapping, size, &end))
+			size = end;
+	}
+	return vfs_truncate(&shmem->f_path, size);
+}
+
 static int shmr_region_grow(struct shmr_region *r, u64 size)
 {
 	u64 old = r->size;
@@ -547,7 +609,9 @@ static int shmr_region_grow(struct shmr_region *r, u64 size)
 	ret = shmr_recharge(r->uid, old, size);
 	if (ret)
 		return ret;
-	ret = vfs_truncate(&r->shmem->f_path, size);
+	/* a shrink may have left the file longer than the region */
+	if (size > i_size_read(file_inode(r->shmem)))
+		ret = vfs_truncate(&r->shmem->f_path, size);
 	if (ret)
 		goto err_uncharge;
 	if (!(r->flags & SHMR_CREATE_LAZY)) {
@@ -562,7 +626,7 @@ static int shmr_region_grow(struct shmr_region *r, u64 size)
 
 err_truncate:
 	/* frees what was populated; nothing can map it yet */
-	WARN_ON_ONCE(vfs_truncate(&r->shmem->f_path, old));
+	WARN_ON_ONCE(shmr_shmem_cut(r, old));
 err_uncharge:
 	shmr_recharge(r->uid, size, old);
 	/* as for CREATE: a full huge tmpfs mount is memory, not our limits */
@@ -587,7 +651,7 @@ static int shmr_region_shrink(struct shmr_region *r, u64 size)
 		return -EBUSY;
 	}
 	shmr_region_set_size(r, size);
-	ret = vfs_truncate(&r->shmem->f_path, size);
+	ret = shmr_shmem_cut(r, size);
 	if (WARN_ON_ONCE(ret)) {
 		shmr_region_set_size(r, old);
 		return ret;

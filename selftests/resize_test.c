@@ -11,7 +11,8 @@
  * (size 0, flags, pad, reserved), EACCES (read-only handle), EPERM (not
  * the owner), EBADFD (unbound), E2BIG (max_region_bytes), ENOSPC
  * (max_total_bytes), EDQUOT (max_user_bytes), EFAULT; a failed growth
- * changes nothing.
+ * changes nothing. A HUGE region shrinks inside a huge page without
+ * losing a byte below the new end.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -144,6 +145,55 @@ TEST_F(resize, lazy_region_grows_too)
 	p[63 * ps] = 7;
 	EXPECT_EQ(7, p[63 * ps]);
 	munmap(p, 64 * ps);
+	EXPECT_EQ(0, unlink_name(name));
+	close(fd);
+}
+
+/*
+ * A HUGE region shrunk inside its second 2 MiB page keeps every byte
+ * below the new end and gives back the bytes past it; growing back reads
+ * zero past the cut (module/region.c, shmr_shmem_cut(): the file is
+ * never truncated inside a huge page).
+ */
+TEST_F(resize, huge_region_shrinks_inside_a_huge_page)
+{
+	const size_t mib = 1UL << 20;
+	char name[SHMR_NAME_MAX];
+	unsigned char *p;
+	uint64_t bytes;
+	int fd;
+
+	test_name(name, "huge-cut");
+	fd = create_region(name, 4 * mib, 0600, SHMR_CREATE_HUGE);
+	if (fd == -EOPNOTSUPP)
+		SKIP(return, "no transparent huge pages in this kernel");
+	ASSERT_LE(0, fd);
+	p = map_region(fd, 4 * mib, PROT_READ | PROT_WRITE, 0);
+	ASSERT_NE(MAP_FAILED, p);
+	memset(p, 0x5a, 4 * mib);
+	ASSERT_EQ(0, munmap(p + 3 * mib, mib));
+	bytes = nr_bytes();
+	ASSERT_EQ(0, ioc_resize(fd, 3 * mib, NULL));
+	EXPECT_EQ(3 * mib, region_size(fd));
+	EXPECT_EQ(bytes - mib, nr_bytes());
+	EXPECT_TRUE(all_are(p, 3 * mib, 0x5a));
+	ASSERT_EQ(0, munmap(p, 3 * mib));
+	ASSERT_EQ(0, ioc_resize(fd, 4 * mib, NULL));
+	p = map_region(fd, 4 * mib, PROT_READ | PROT_WRITE, 0);
+	ASSERT_NE(MAP_FAILED, p);
+	EXPECT_TRUE(all_are(p, 3 * mib, 0x5a));
+	EXPECT_TRUE(all_are(p + 3 * mib, mib, 0));
+	/* shrinking at a huge page's edge and below one works the same */
+	ASSERT_EQ(0, munmap(p + mib, 3 * mib));
+	ASSERT_EQ(0, ioc_resize(fd, mib, NULL));
+	EXPECT_TRUE(all_are(p, mib, 0x5a));
+	ASSERT_EQ(0, munmap(p, mib));
+	ASSERT_EQ(0, ioc_resize(fd, 4 * mib, NULL));
+	p = map_region(fd, 4 * mib, PROT_READ, 0);
+	ASSERT_NE(MAP_FAILED, p);
+	EXPECT_TRUE(all_are(p, mib, 0x5a));
+	EXPECT_TRUE(all_are(p + mib, 3 * mib, 0));
+	munmap(p, 4 * mib);
 	EXPECT_EQ(0, unlink_name(name));
 	close(fd);
 }

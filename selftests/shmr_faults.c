@@ -927,6 +927,100 @@ TEST_F_TIMEOUT(faults, resize_shrink, FAULT_TIMEOUT)
 	EXPECT_LT(0, run_faults(_metadata, self, &op));
 }
 
+/*
+ * RESIZE shrinking a HUGE region inside a huge page. shmem splits the
+ * 2 MiB folio across the new end; a split that ran out of memory
+ * halfway made 7.2's truncation free pages below the new end and then
+ * loop for ever (module/region.c, shmr_shmem_cut()). Every try must
+ * end, and keep every byte below the new end.
+ */
+#define HUGE_SIZE	(4UL << 20)	/* two 2 MiB folios */
+#define HUGE_CUT	(3UL << 20)	/* inside the second */
+
+static int call_shrink_huge(FIXTURE_DATA(faults) *self)
+{
+	struct shmr_resize rs = { .size = HUGE_CUT };
+
+	return ioctl_err(self->fd, SHMR_IOC_RESIZE, &rs);
+}
+
+static void huge_made(struct __test_metadata *_metadata,
+		      FIXTURE_DATA(faults) *self)
+{
+	size_t i;
+
+	self->fd = create_region(self->name2, HUGE_SIZE, 0600,
+				 SHMR_CREATE_HUGE);
+	ASSERT_LE(0, self->fd);
+	/* only below the cut: a mapping past it would make RESIZE EBUSY */
+	self->len = HUGE_CUT;
+	self->map = mmap(NULL, self->len, PROT_READ | PROT_WRITE, MAP_SHARED,
+			 self->fd, 0);
+	ASSERT_NE(MAP_FAILED, self->map);
+	for (i = 0; i < self->len; i += self->page)
+		*(uint64_t *)(self->map + i) = i | 1;
+}
+
+static void huge_kept(struct __test_metadata *_metadata,
+		      FIXTURE_DATA(faults) *self, uint64_t size)
+{
+	struct shmr_info info;
+	size_t i, bad = 0;
+
+	ASSERT_EQ(0, ioc_info(self->fd, &info));
+	EXPECT_EQ(size, info.size);
+	for (i = 0; i < self->len; i += self->page)
+		bad += *(uint64_t *)(self->map + i) != (i | 1);
+	EXPECT_EQ(0, bad) TH_LOG("%zu pages below the new end lost", bad);
+}
+
+static void shrink_huge_ok(struct __test_metadata *_metadata,
+			   FIXTURE_DATA(faults) *self)
+{
+	huge_kept(_metadata, self, HUGE_CUT);
+}
+
+static void shrink_huge_failed(struct __test_metadata *_metadata,
+			       FIXTURE_DATA(faults) *self, int err)
+{
+	struct shmr_resize rs = { .size = HUGE_SIZE };
+	struct shmr_info info;
+
+	ASSERT_EQ(0, ioc_info(self->fd, &info));
+	/* EFAULT writing the result back comes after the resize: undo it */
+	if (err == EFAULT && info.size == HUGE_CUT) {
+		huge_kept(_metadata, self, HUGE_CUT);
+		EXPECT_EQ(0, ioctl_err(self->fd, SHMR_IOC_RESIZE, &rs));
+		return;
+	}
+	huge_kept(_metadata, self, HUGE_SIZE);
+}
+
+static void huge_gone(struct __test_metadata *_metadata,
+		      FIXTURE_DATA(faults) *self)
+{
+	unmap(_metadata, self);
+	close_fd(_metadata, self);
+	EXPECT_EQ(0, unlink_name(self->name2));
+}
+
+TEST_F_TIMEOUT(faults, resize_shrink_huge, FAULT_TIMEOUT)
+{
+	static const struct fault_op op = {
+		.name = "resize-shrink-huge", .prepare = huge_made,
+		.call = call_shrink_huge, .succeeded = shrink_huge_ok,
+		.failed = shrink_huge_failed, .cleanup = huge_gone,
+	};
+	int fd = create_region(self->name2, HUGE_SIZE, 0600, SHMR_CREATE_HUGE);
+
+	if (fd == -EOPNOTSUPP)
+		SKIP(return, "no transparent huge pages in this kernel");
+	ASSERT_LE(0, fd);
+	close(fd);
+	ASSERT_EQ(0, unlink_name(self->name2));
+	EXPECT_LT(0, run_faults(_metadata, self, &op));
+}
+
 /* NOTIFY with SHMR_NOTIFY_WAKE: wakes, never bumps, whatever fails. */
 static int call_notify_wake(FIXTURE_DATA(faults) *self)
 {
