@@ -146,24 +146,30 @@ static void ctrl_unmap(uintptr_t word)
 		munmap(CTRL_PAGE(word), (size_t)sysconf(_SC_PAGESIZE));
 }
 
-/*
- * The control page word of @region, mapping it on first use. Acquire:
- * pairs with the release of the compare-and-swap that published it.
- */
-static uintptr_t ctrl_of(const struct shmr *region)
+/* ctrl_of() the first time: map the page and publish its word */
+static __attribute__((noinline)) uintptr_t ctrl_first(struct shmr *r)
 {
-	struct shmr *r = (struct shmr *)region;	/* a cache, not the state */
-	uintptr_t word = __atomic_load_n(&r->ctrl, __ATOMIC_ACQUIRE), expected = 0;
+	uintptr_t word = ctrl_map(r), expected = 0;
 
-	if (word)
-		return word;
-	word = ctrl_map(r);
 	if (!__atomic_compare_exchange_n(&r->ctrl, &expected, word, 0,
 					 __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE)) {
 		ctrl_unmap(word);	/* another thread mapped it first */
 		word = expected;
 	}
 	return word;
+}
+
+/*
+ * The control page word of @region, mapping it on first use (out of
+ * line, in ctrl_first()). Acquire: pairs with the release of the
+ * compare-and-swap that published it.
+ */
+static inline uintptr_t ctrl_of(const struct shmr *region)
+{
+	struct shmr *r = (struct shmr *)region;	/* a cache, not the state */
+	uintptr_t word = __atomic_load_n(&r->ctrl, __ATOMIC_ACQUIRE);
+
+	return word ? word : ctrl_first(r);
 }
 
 /*
@@ -354,15 +360,18 @@ uint64_t shmr_seq(const struct shmr *region)
 	return info.seq;
 }
 
-int shmr_wait(struct shmr *region, uint64_t *seq, int64_t timeout_ns)
+/*
+ * shmr_wait() past its fast path: map the control page if this is its
+ * first use, look once more, then ask the kernel.
+ */
+static __attribute__((noinline)) int wait_slow(struct shmr *region,
+					       uint64_t *seq,
+					       int64_t timeout_ns)
 {
-	struct shmr_wait w = { .timeout_ns = timeout_ns };
-	uintptr_t ctrl;
+	uintptr_t ctrl = ctrl_of(region);
+	struct shmr_wait w = { .seq = *seq };
 	uint64_t now;
 
-	if (!seq)
-		return -EINVAL;
-	ctrl = ctrl_of(region);
 	if (ctrl != CTRL_NONE) {
 		/* Pairs with the kernel's store-release of seq after NOTIFY. */
 		now = __atomic_load_n(&CTRL_PAGE(ctrl)->seq, __ATOMIC_ACQUIRE);
@@ -375,13 +384,35 @@ int shmr_wait(struct shmr *region, uint64_t *seq, int64_t timeout_ns)
 					       __ATOMIC_ACQUIRE) &
 			       SHMR_CTRL_UNLINKED ? -EIDRM : -ETIMEDOUT;
 	}
-	if (timeout_ns < 0)
-		w.timeout_ns = SHMR_WAIT_FOREVER;
-	w.seq = *seq;
+	w.timeout_ns = timeout_ns < 0 ? SHMR_WAIT_FOREVER : timeout_ns;
 	if (ioctl(region->fd, SHMR_IOC_WAIT, &w))
 		return -errno;
 	*seq = w.seq;
 	return 0;
+}
+
+/*
+ * The fast path, news on a control page already mapped, is a few loads:
+ * no stack frame, no call (case 2 of bench/).
+ */
+int shmr_wait(struct shmr *region, uint64_t *seq, int64_t timeout_ns)
+{
+	uintptr_t ctrl;
+	uint64_t now;
+
+	if (!seq)
+		return -EINVAL;
+	/* Pairs with the release of ctrl_first()'s compare-and-swap. */
+	ctrl = __atomic_load_n(&region->ctrl, __ATOMIC_ACQUIRE);
+	if (ctrl && ctrl != CTRL_NONE) {
+		/* Pairs with the kernel's store-release of seq after NOTIFY. */
+		now = __atomic_load_n(&CTRL_PAGE(ctrl)->seq, __ATOMIC_ACQUIRE);
+		if (now != *seq) {
+			*seq = now;
+			return 0;
+		}
+	}
+	return wait_slow(region, seq, timeout_ns);
 }
 
 /*
@@ -391,30 +422,57 @@ int shmr_wait(struct shmr *region, uint64_t *seq, int64_t timeout_ns)
  * the load of waiters cannot pass the add; the kernel's sleeper raises
  * waiters, with a full barrier, before its last look at seq.
  */
-int shmr_notify(struct shmr *region, uint64_t *seq)
+/* NOTIFY through the kernel: @seq, if not NULL, gets the new sequence */
+static __attribute__((noinline)) int notify_ioctl(struct shmr *region,
+						  uint32_t flags, uint64_t *seq)
 {
-	struct shmr_notify n = { .flags = 0 };
-	uintptr_t ctrl = ctrl_of(region);
-	uint64_t now;
+	struct shmr_notify n = { .flags = flags };
 
-	if (ctrl & CTRL_WRITABLE) {
-		now = __atomic_add_fetch(&CTRL_PAGE(ctrl)->seq, 1,
-					 __ATOMIC_SEQ_CST);
-		if (__atomic_load_n(&CTRL_PAGE(ctrl)->waiters,
-				    __ATOMIC_SEQ_CST)) {
-			n.flags = SHMR_NOTIFY_WAKE;
-			if (ioctl(region->fd, SHMR_IOC_NOTIFY, &n))
-				return -errno;
-		}
-		if (seq)
-			*seq = now;
-		return 0;
-	}
 	if (ioctl(region->fd, SHMR_IOC_NOTIFY, &n))
 		return -errno;
 	if (seq)
 		*seq = n.seq;
 	return 0;
+}
+
+/* the eventcount's notify: @ctrl is a writable control page's word */
+static inline int notify_ctrl(struct shmr *region, uintptr_t ctrl,
+			      uint64_t *seq)
+{
+	uint64_t now;
+	int ret;
+
+	now = __atomic_add_fetch(&CTRL_PAGE(ctrl)->seq, 1, __ATOMIC_SEQ_CST);
+	if (__atomic_load_n(&CTRL_PAGE(ctrl)->waiters, __ATOMIC_SEQ_CST)) {
+		/* the update is in: the kernel only wakes (seq not wanted) */
+		ret = notify_ioctl(region, SHMR_NOTIFY_WAKE, NULL);
+		if (ret)
+			return ret;
+	}
+	if (seq)
+		*seq = now;
+	return 0;
+}
+
+/* shmr_notify() on a control page not yet mapped, or not writable */
+static __attribute__((noinline)) int notify_slow(struct shmr *region,
+						 uint64_t *seq)
+{
+	uintptr_t ctrl = ctrl_of(region);
+
+	if (ctrl & CTRL_WRITABLE)
+		return notify_ctrl(region, ctrl, seq);
+	return notify_ioctl(region, 0, seq);
+}
+
+int shmr_notify(struct shmr *region, uint64_t *seq)
+{
+	/* Pairs with the release of ctrl_first()'s compare-and-swap. */
+	uintptr_t ctrl = __atomic_load_n(&region->ctrl, __ATOMIC_ACQUIRE);
+
+	if (ctrl & CTRL_WRITABLE)
+		return notify_ctrl(region, ctrl, seq);
+	return notify_slow(region, seq);
 }
 
 int shmr_info(struct shmr *region, struct shmr_region_info *info)
