@@ -310,7 +310,7 @@ static void wake_latency(int gap)
 		.note = "ratio to the first row; median of the repetitions' percentiles",
 		.ncols = 3, .cols = { "p50", "p99", "p99.9" },
 	};
-	size_t m;
+	size_t m, k;
 	int r, q;
 
 	t.key = gap ? "wake_latency_gap" : "wake_latency";
@@ -328,10 +328,17 @@ static void wake_latency(int gap)
 		if (!all[m])
 			die("malloc");
 	}
-	/* each repetition runs every method, so that drift hits them all */
+	/*
+	 * Each repetition runs every method, so that drift hits them all,
+	 * and starts one method later than the last, so that no method is
+	 * always first (after the sorting) or always after the same one.
+	 */
 	for (r = 0; r < opt.reps; r++) {
-		for (m = 0; m < NWAKE; m++) {
-			uint64_t *v = all[m] + (size_t)r * per, *sorted;
+		for (k = 0; k < NWAKE; k++) {
+			uint64_t *v, *sorted;
+
+			m = (k + r) % NWAKE;
+			v = all[m] + (size_t)r * per;
 
 			wake_once(&wake_methods[m], gap ? opt.gap_us * 1000 : 0,
 				  warm, per, v);
@@ -487,7 +494,7 @@ static void fan_out(void)
 		.prec = 1, .note = "ratio to the first row",
 	}, t99;
 	double v50[2][5][64], v99[2][5][64], row50[5], row99[5];
-	int n, s, m, r;
+	int n, s, m, k, r;
 	char title[2][120];
 
 	for (n = 0; n < 5 && sizes[n] <= opt.max_fanout; n++)
@@ -503,11 +510,14 @@ static void fan_out(void)
 		 opt.rounds);
 	t50.title = title[0];
 	t99.title = title[1];
+	/* the two methods take turns at going first, as in wake_latency() */
 	for (r = 0; r < opt.reps; r++)
 		for (s = 0; s < n; s++)
-			for (m = 0; m < 2; m++)
+			for (k = 0; k < 2; k++) {
+				m = (k + r) % 2;
 				fan_once(m, sizes[s], opt.rounds, &v50[m][s][r],
 					 &v99[m][s][r]);
+			}
 	for (m = 0; m < 2; m++) {
 		for (s = 0; s < n; s++) {
 			row50[s] = median(v50[m][s], opt.reps);
