@@ -577,7 +577,8 @@ static bool shmr_folio_straddles(struct address_space *mapping, loff_t pos,
  * past @size punched out, a hole punch that ends inside the folio, which
  * shmem stops at if the split fails; once nothing crosses @size the file
  * is cut there. When the folio is still whole, the file is cut at the
- * folio's end instead: the zeroed tail between stays allocated, past the
+ * folio's end instead (never past the file's end, which a huge folio
+ * may cross): the zeroed tail between stays allocated, past the
  * region's end where no fault (shmr_data_fault()) or fault-around
  * (shmr_data_map_pages()) reaches it, and a later growth reuses it.
  *
@@ -586,17 +587,18 @@ static bool shmr_folio_straddles(struct address_space *mapping, loff_t pos,
 static int shmr_shmem_cut(struct shmr_region *r, loff_t size)
 {
 	struct file *shmem = r->shmem;
-	loff_t end;
+	loff_t end, isize = i_size_read(file_inode(shmem));
 
 	lockdep_assert_held(&r->resize_lock);
 	if (shmr_folio_straddles(shmem->f_mapping, size, &end)) {
-		end = min(end, i_size_read(file_inode(shmem)));
+		/* a huge folio may reach past the file's end: never grow it */
+		end = min(end, isize);
 		/* only fails for a sealed or busy file, which this is not */
 		WARN_ON_ONCE(vfs_fallocate(shmem, FALLOC_FL_PUNCH_HOLE |
 					   FALLOC_FL_KEEP_SIZE, size,
 					   end - size));
 		if (shmr_folio_straddles(shmem->f_mapping, size, &end))
-			size = end;
+			size = min(end, isize);
 	}
 	return vfs_truncate(&shmem->f_path, size);
 }
