@@ -81,9 +81,8 @@ fuzz_stacks() {
 		# processor (37)
 		set -- $(sed 's/.*) //' "$dir/stat" 2>/dev/null)
 		[ $# -ge 37 ] || return 0
-		cpu=$(eval echo "\${37}")
-		echo "# ${dir#/proc/} $1 cpu $cpu utime ${12} stime ${13}"
-		taskset -c "$cpu" cat "$dir/stack" 2>/dev/null | sed 's/^/#   /'
+		echo "# ${dir#/proc/} $1 cpu ${37} utime ${12} stime ${13}"
+		taskset -c "${37}" cat "$dir/stack" 2>/dev/null | sed 's/^/#   /'
 		sleep 1
 	done
 }

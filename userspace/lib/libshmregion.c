@@ -415,13 +415,6 @@ int shmr_wait(struct shmr *region, uint64_t *seq, int64_t timeout_ns)
 	return wait_slow(region, seq, timeout_ns);
 }
 
-/*
- * The eventcount (struct shmr_ctrl in <linux/shmregion.h>): bump the
- * sequence number on the control page, then enter the kernel only if
- * someone may be asleep. Both operations are sequentially consistent, so
- * the load of waiters cannot pass the add; the kernel's sleeper raises
- * waiters, with a full barrier, before its last look at seq.
- */
 /* NOTIFY through the kernel: @seq, if not NULL, gets the new sequence */
 static __attribute__((noinline)) int notify_ioctl(struct shmr *region,
 						  uint32_t flags, uint64_t *seq)
@@ -435,7 +428,15 @@ static __attribute__((noinline)) int notify_ioctl(struct shmr *region,
 	return 0;
 }
 
-/* the eventcount's notify: @ctrl is a writable control page's word */
+/*
+ * The eventcount (struct shmr_ctrl in <linux/shmregion.h>): bump the
+ * sequence number on the control page, then enter the kernel only if
+ * someone may be asleep. Both operations are sequentially consistent, so
+ * the load of waiters cannot pass the add; the kernel's sleeper raises
+ * waiters, with a full barrier, before its last look at seq.
+ *
+ * @ctrl is a writable control page's word.
+ */
 static inline int notify_ctrl(struct shmr *region, uintptr_t ctrl,
 			      uint64_t *seq)
 {
