@@ -797,6 +797,59 @@ TEST(bad_pointers_efault)
 	close(fd);
 }
 
+/*
+ * NOTIFY reads its argument before the increment and writes seq back
+ * after it (docs/abi.md). On a page it may read but not write, the
+ * notification happens and the call still fails with EFAULT; with
+ * SHMR_NOTIFY_WAKE nothing is bumped either way; an argument that runs
+ * off its mapping, or is a kernel address, is never read: nothing
+ * happens.
+ */
+TEST(notify_efault_reading_and_writing_back)
+{
+	void *kernel = (void *)~(uintptr_t)0xfff;
+	char name[SHMR_NAME_MAX];
+	struct shmr_notify *ro;
+	struct shmr_info info;
+	uint64_t seq;
+	char *pages;
+	int fd;
+
+	REQUIRE_DEVICE();
+	fd = fresh_region(name, "notify-efault", 1);
+	ASSERT_LE(0, fd);
+	pages = mmap(NULL, 2 * page_size(), PROT_READ | PROT_WRITE,
+		     MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, pages);
+	ASSERT_EQ(0, munmap(pages + page_size(), page_size()));
+	ro = (struct shmr_notify *)pages;
+	ASSERT_EQ(0, ioc_info(fd, &info));
+	seq = info.seq;
+
+	ASSERT_EQ(0, mprotect(pages, page_size(), PROT_READ));
+	EXPECT_EQ(-EFAULT, ioctl_err(fd, SHMR_IOC_NOTIFY, ro));
+	ASSERT_EQ(0, ioc_info(fd, &info));
+	EXPECT_EQ(seq + 1, info.seq);
+
+	ASSERT_EQ(0, mprotect(pages, page_size(), PROT_READ | PROT_WRITE));
+	ro->flags = SHMR_NOTIFY_WAKE;
+	ASSERT_EQ(0, mprotect(pages, page_size(), PROT_READ));
+	EXPECT_EQ(-EFAULT, ioctl_err(fd, SHMR_IOC_NOTIFY, ro));
+	ASSERT_EQ(0, ioc_info(fd, &info));
+	EXPECT_EQ(seq + 1, info.seq);
+
+	/* seq is on the last 8 bytes of the page, flags past its end */
+	EXPECT_EQ(-EFAULT, ioctl_err(fd, SHMR_IOC_NOTIFY,
+				     pages + page_size() - 8));
+	EXPECT_EQ(-EFAULT, ioctl_err(fd, SHMR_IOC_NOTIFY, kernel));
+	ASSERT_EQ(0, ioc_info(fd, &info));
+	EXPECT_EQ(seq + 1, info.seq);
+
+	munmap(pages, page_size());
+	EXPECT_EQ(0, unlink_name(name));
+	close(fd);
+}
+
 TEST(create_excl_race_has_one_winner)
 {
 	char name[SHMR_NAME_MAX];

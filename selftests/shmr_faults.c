@@ -806,29 +806,21 @@ static void notify_ok(struct __test_metadata *_metadata,
 }
 
 /*
- * NOTIFY's argument is read before the increment and written after it:
- * a fault reading it notifies nothing, a fault writing the new number
- * back comes after the notification (docs/abi.md).
+ * NOTIFY allocates nothing and reads and writes its argument with
+ * unsafe_get_user() and put_user(), which fail_usercopy does not reach:
+ * it has no fault points, and a fault injected anywhere must not make
+ * it fail. abi_test's notify_efault_reading_and_writing_back provokes
+ * its EFAULTs with real bad pointers.
  */
-static void notify_failed(struct __test_metadata *_metadata,
-			  FIXTURE_DATA(faults) *self, int err)
-{
-	uint64_t now = cur_seq(_metadata, self);
-
-	EXPECT_EQ(EFAULT, err);
-	EXPECT_TRUE(now == self->seq || now == self->seq + 1)
-		TH_LOG("seq %" PRIu64 " after %" PRIu64, now, self->seq);
-}
-
 TEST_F_TIMEOUT(faults, notify, FAULT_TIMEOUT)
 {
 	static const struct fault_op op = {
 		.name = "notify",
 		.prepare = note_seq, .call = call_notify,
-		.succeeded = notify_ok, .failed = notify_failed,
+		.succeeded = notify_ok,
 	};
 
-	EXPECT_LT(0, run_faults(_metadata, self, &op));
+	EXPECT_EQ(0, run_faults(_metadata, self, &op));
 }
 
 /* RESIZE of the fixture region, REGION_PAGES <-> 2 * REGION_PAGES. */
@@ -1038,22 +1030,16 @@ static void notify_wake_ok(struct __test_metadata *_metadata,
 	EXPECT_EQ(self->seq, cur_seq(_metadata, self));
 }
 
-static void notify_wake_failed(struct __test_metadata *_metadata,
-			       FIXTURE_DATA(faults) *self, int err)
-{
-	EXPECT_EQ(EFAULT, err);
-	EXPECT_EQ(self->seq, cur_seq(_metadata, self));
-}
-
+/* no fault points, as for NOTIFY above */
 TEST_F_TIMEOUT(faults, notify_wake, FAULT_TIMEOUT)
 {
 	static const struct fault_op op = {
 		.name = "notify-wake",
 		.prepare = note_seq, .call = call_notify_wake,
-		.succeeded = notify_wake_ok, .failed = notify_wake_failed,
+		.succeeded = notify_wake_ok,
 	};
 
-	EXPECT_LT(0, run_faults(_metadata, self, &op));
+	EXPECT_EQ(0, run_faults(_metadata, self, &op));
 }
 
 /* News for WAIT and read: a NOTIFY since the handle's last look. */
