@@ -845,6 +845,13 @@ TEST(notify_efault_reading_and_writing_back)
 	ASSERT_EQ(0, ioc_info(fd, &info));
 	EXPECT_EQ(seq + 1, info.seq);
 
+	/* only seq is written back: flags stay as passed */
+	ASSERT_EQ(0, mprotect(pages, page_size(), PROT_READ | PROT_WRITE));
+	EXPECT_EQ(0, ioctl_err(fd, SHMR_IOC_NOTIFY, ro));
+	EXPECT_EQ(seq + 1, ro->seq);
+	EXPECT_EQ(SHMR_NOTIFY_WAKE, ro->flags);
+	EXPECT_EQ(0, ro->pad);
+
 	munmap(pages, page_size());
 	EXPECT_EQ(0, unlink_name(name));
 	close(fd);
