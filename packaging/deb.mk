@@ -3,8 +3,9 @@
 # Debian packages, built with Debian's own tools (packaging/debian/ is the
 # debian/ directory; README "Install from the .debs").
 #
-#   make deb         shmregion-dkms, libshmregion0, libshmregion-dev and
-#                    shmregion-utils into build/deb/, then lintian
+#   make deb         shmregion-dkms, libshmregion0, libshmregion-dev,
+#                    shmregion-utils and python3-shmregion into build/deb/,
+#                    then lintian
 #   make check-deb   the .debs installed into a fresh chroot of the host's
 #                    Debian release (12 on 12): dkms status, the selftests
 #                    in the VM on the module DKMS built there, apt-get purge
@@ -32,7 +33,7 @@ DEB_MAINT = $(shell sed -n 's/^Maintainer: //p' $(CURDIR)/packaging/debian/contr
 
 .PHONY: deb check-deb
 
-## deb: build the Debian packages (dpkg-buildpackage, dh-dkms) into build/deb/, lintian them
+## deb: build the Debian packages (dpkg-buildpackage, dh-dkms, dh-python) into build/deb/, lintian them
 deb:
 	@$(CURDIR)/scripts/deps.sh deb
 	rm -rf $(DEB_OUT)

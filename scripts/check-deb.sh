@@ -5,20 +5,21 @@
 # Prints TAP, then one "N passed, N failed" line; exits 1 when anything
 # failed. Needs root.
 #
-#   1. the four packages installed with apt-get (dkms comes as a dependency)
+#   1. the five packages installed with apt-get (dkms comes as a dependency)
 #      while no kernel headers are there: DKMS only registers the source;
+#      the Python binding imports, linked to the packaged library;
 #   2. linux-headers-cloud-amd64 installed, as a kernel upgrade would:
 #      DKMS's kernel hook builds the module, `dkms status` shows it; the
 #      installed header, .pc and libraries build a program;
 #   3. the selftests and the userspace tests in the VM on that DKMS-built
 #      module, with the packaged library and CLI, booting the kernel of
 #      the same release (unpacked into the cache, fetched when missing);
-#   4. apt-get purge of the four: nothing they put there is left.
+#   4. apt-get purge of the five: nothing they put there is left.
 #
 # The bare chroot (debootstrap from the mirror the host's apt sources
-# name, plus the .debs of dkms and the headers, downloaded, not installed)
-# is cached as a tarball in $SHMR_CACHE/chroot/ (default
-# ~/.cache/shmregion), rebuilt when the sources change or after
+# name, plus the .debs of dkms, python3 and the headers, downloaded, not
+# installed) is cached as a tarball in $SHMR_CACHE/chroot/ (default
+# ~/.cache/shmregion), rebuilt when the sources or $deps change or after
 # SHMR_CHROOT_DAYS (7) days; a warm run needs no network.
 #
 # The chroot is of the host's Debian release (SHMR_DEB_SUITE overrides it):
@@ -36,10 +37,10 @@ cache=${SHMR_CACHE:-${XDG_CACHE_HOME:-${HOME:-/root}/.cache}/shmregion}
 # The host's release (Debian 12: bookworm), whose C library the packages
 # were built against; SHMR_DEB_SUITE names another.
 suite=${SHMR_DEB_SUITE:-$(. /etc/os-release && echo "${VERSION_CODENAME:-bookworm}")}
-pkgs="shmregion-dkms libshmregion0 libshmregion-dev shmregion-utils"
-# Installed before the packages (dkms, which they pull in anyway, and
-# what the build test needs); the headers come after them.
-deps="dkms pkgconf libc6-dev"
+pkgs="shmregion-dkms libshmregion0 libshmregion-dev shmregion-utils python3-shmregion"
+# Installed before the packages (dkms and python3, which they pull in
+# anyway, and what the build test needs); the headers come after them.
+deps="dkms python3 pkgconf libc6-dev"
 headers=linux-headers-cloud-amd64
 root=$BUILD/deb-chroot
 mv=shmregion/$SHMR_VERSION
@@ -248,7 +249,7 @@ snapshot() {
 		-o -path /var/lib/dpkg \) -prune -o -print | sort
 }
 snapshot > "$BUILD/deb-before.list"
-tap_check "apt-get install the four packages: ${pkgs}" \
+tap_check "apt-get install the five packages: ${pkgs}" \
 	apt_logged install "${in_debs[@]}"
 for p in $pkgs; do
 	in_root dpkg-query -L "$p" 2>/dev/null
@@ -270,6 +271,21 @@ tap_check "a program builds with pkg-config's flags (shared and static)" \
 	in_root sh -c 'cd /tmp && cc -Wall -Werror -o pc-test pc-test.c $(pkg-config --cflags --libs shmregion) &&
 		ldd pc-test | grep -q libshmregion.so.0 &&
 		cc -Wall -Werror -static -o pc-test-static pc-test.c $(pkg-config --cflags --libs --static shmregion)'
+# The binding is Debian's python3's, linked to the packaged library (not
+# built into the extension), and says what a missing module means.
+tap_check "python3 imports shmregion from dist-packages, its extension linked to libshmregion.so.0" \
+	in_root sh -c 'd=$(python3 -c "import os, shmregion; print(os.path.dirname(shmregion.__file__))") &&
+		l=$(ldd "$d"/_shmregion.cpython-*.so) &&
+		[ "$d" = /usr/lib/python3/dist-packages/shmregion ] &&
+		echo "$l" | grep -Eq "libshmregion\.so\.0 => (/usr)?/lib/" ||
+		{ echo "shmregion in ${d:-?}, linked to:"; echo "${l:-?}"; exit 1; }'
+tap_check "shmregion.Region.attach() with no /dev/shmregion raises OSError(ENODEV)" \
+	in_root python3 -c 'import errno, shmregion
+try:
+    shmregion.Region.attach("deb-test")
+except OSError as e:
+    raise SystemExit(e.errno != errno.ENODEV)
+raise SystemExit(1)'
 
 # 2. a kernel's headers arrive: DKMS builds the module for it
 tap_check "apt-get install $headers (DKMS's kernel hook builds $mv)" apt_logged install $headers
@@ -332,7 +348,7 @@ else
 fi
 
 # 4. purge: nothing of ours is left
-tap_check "apt-get purge the four packages" apt_logged purge $pkgs
+tap_check "apt-get purge the five packages" apt_logged purge $pkgs
 tap_check "dpkg knows none of them any more" \
 	sh -c "! chroot '$root' dpkg-query -W -f='\${db:Status-Abbrev} \${Package}\n' $pkgs 2>/dev/null | grep -v '^un '"
 tap_check "dkms status has no shmregion" sh -c "! chroot '$root' dkms status shmregion | grep ."

@@ -26,7 +26,7 @@ for extra in "$@"; do
 	gcc-[0-9]*) want="$want $extra" ;;
 	rt) ;;
 	dkms) want="$want dkms" ;;
-	deb) want="$want dpkg-dev debhelper dh-dkms fakeroot lintian pkgconf debootstrap zstd" ;;
+	deb) want="$want dpkg-dev debhelper dh-dkms dh-python python3-dev python3-setuptools fakeroot lintian pkgconf debootstrap zstd" ;;
 	install) want="$want pkg-config" ;;
 	lint) want="$want sparse perl" ;;
 	stress) want="$want stress-ng" ;;
