@@ -166,6 +166,22 @@ struct shmr_handle {
 };
 
 /**
+ * struct shmr_user - what one user's regions use, for the per-user limits
+ * @node: entry in shmr_users.
+ * @uid: the user (a region's owner).
+ * @nr_regions: regions alive in memory that @uid owns.
+ * @nr_bytes: their bytes.
+ *
+ * Protected by shmr_count_lock; freed when @nr_regions drops to 0.
+ */
+struct shmr_user {
+	struct hlist_node node;
+	kuid_t uid;
+	unsigned int nr_regions;
+	u64 nr_bytes;
+};
+
+/**
  * shmr_handle_region() - the region a handle is bound to
  * @h: the handle.
  *
@@ -180,15 +196,23 @@ static inline struct shmr_region *shmr_handle_region(struct shmr_handle *h)
 	return smp_load_acquire(&h->region);
 }
 
-/* main.c: module parameters */
+/* limits.c */
 extern u64 shmr_max_region_bytes;
 extern u64 shmr_max_total_bytes;
 extern unsigned int shmr_max_regions;
 extern u64 shmr_max_user_bytes;
 extern unsigned int shmr_max_user_regions;
+extern const struct attribute_group *shmr_attr_groups[];
+int shmr_charge(kuid_t uid, u64 size, struct shmr_user *spare,
+		bool *spare_used);
+int shmr_recharge(kuid_t uid, u64 old, u64 new);
+void shmr_uncharge(kuid_t uid, u64 size);
+void shmr_limits_exit(void);
 
 /* region.c */
-extern const struct attribute_group *shmr_attr_groups[];
+struct vfsmount *shmr_ns_current(void);
+bool shmr_ipc_owner_capable(void);
+int shmr_region_populate(struct shmr_region *r, pgoff_t from, pgoff_t to);
 int shmr_name_check(const char *name);
 struct shmr_region *shmr_region_create(const char *name, u64 size,
 				       umode_t mode, u32 flags, bool *created);
@@ -202,10 +226,12 @@ struct shmr_info *shmr_region_list(struct user_namespace *user_ns, u32 max,
 				   u32 *nr, u32 *total);
 void shmr_region_get(struct shmr_region *r);
 void shmr_region_put(struct shmr_region *r);
-int shmr_region_resize(struct shmr_region *r, u64 size);
 bool shmr_huge_available(void);
 int shmr_region_init(void);
 void shmr_region_exit(void);
+
+/* resize.c */
+int shmr_region_resize(struct shmr_region *r, u64 size);
 
 /* mmap.c: .mmap_prepare where the kernel has it and ->mapped (7.2) */
 #ifdef SHMR_HAVE_MMAP_PREPARE

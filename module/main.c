@@ -6,8 +6,9 @@
  * SHMR_IOC_CREATE or SHMR_IOC_ATTACH binds to one region for the rest of
  * its life. The ABI is include/uapi/linux/shmregion.h and docs/abi.md.
  * This file holds the device, the handle and the ioctls that bind it,
- * describe and list regions; region.c the region table, its limits and
- * lifetime, mmap.c the mappings, wait.c the sequence number and waiting.
+ * describe and list regions; region.c the region table and lifetime,
+ * limits.c the limits, resize.c RESIZE, mmap.c the mappings, wait.c the
+ * sequence number and waiting.
  *
  *	int fd = open("/dev/shmregion", O_RDWR | O_CLOEXEC);
  *	struct shmr_attach a = { .name = "frames", .flags = SHMR_ATTACH_RDONLY };
@@ -25,38 +26,12 @@
 #include <linux/mm.h>
 #include <linux/overflow.h>
 #include <linux/module.h>
-#include <linux/moduleparam.h>
 #include <linux/slab.h>
 #include <linux/string.h>
 #include <linux/uaccess.h>
 #include <linux/user_namespace.h>
 
 #include "internal.h"
-
-u64 shmr_max_region_bytes = 256ULL << 20;
-module_param_named(max_region_bytes, shmr_max_region_bytes, ullong, 0644);
-MODULE_PARM_DESC(max_region_bytes,
-		 "Largest region in bytes; larger CREATEs fail with E2BIG (default 256 MiB)");
-
-u64 shmr_max_total_bytes = 1ULL << 30;
-module_param_named(max_total_bytes, shmr_max_total_bytes, ullong, 0644);
-MODULE_PARM_DESC(max_total_bytes,
-		 "Bytes of all live regions together; beyond it CREATE fails with ENOSPC (default 1 GiB)");
-
-unsigned int shmr_max_regions = 1024;
-module_param_named(max_regions, shmr_max_regions, uint, 0644);
-MODULE_PARM_DESC(max_regions,
-		 "Live regions; beyond it CREATE fails with ENOSPC (default 1024)");
-
-u64 shmr_max_user_bytes = 256ULL << 20;
-module_param_named(max_user_bytes, shmr_max_user_bytes, ullong, 0644);
-MODULE_PARM_DESC(max_user_bytes,
-		 "Bytes of the live regions one user owns; beyond it CREATE fails with EDQUOT unless CAP_SYS_RESOURCE (default 256 MiB)");
-
-unsigned int shmr_max_user_regions = 256;
-module_param_named(max_user_regions, shmr_max_user_regions, uint, 0644);
-MODULE_PARM_DESC(max_user_regions,
-		 "Live regions one user owns; beyond it CREATE fails with EDQUOT unless CAP_SYS_RESOURCE (default 256)");
 
 static bool shmr_reserved_zero(const __u64 *reserved, size_t n)
 {

@@ -15,9 +15,7 @@
 #include <linux/capability.h>
 #include <linux/cred.h>
 #include <linux/debugfs.h>
-#include <linux/device.h>
 #include <linux/err.h>
-#include <linux/falloc.h>
 #include <linux/file.h>
 #include <linux/fs.h>
 #include <linux/gfp.h>
@@ -34,7 +32,6 @@
 #include <linux/slab.h>
 #include <linux/spinlock.h>
 #include <linux/stringhash.h>
-#include <linux/sysfs.h>
 #include <linux/user_namespace.h>
 #include <linux/vmalloc.h>
 #include <linux/wait.h>
@@ -44,7 +41,6 @@
 #include "internal.h"
 
 #define SHMR_TABLE_BITS		10
-#define SHMR_USER_BITS		6
 /* how often the names of regions in dead IPC namespaces are looked for */
 #define SHMR_REAP_DELAY		HZ
 
@@ -54,31 +50,6 @@ static DEFINE_MUTEX(shmr_table_lock);
 
 /* CREATEs of a name that another CREATE is populating wait here. */
 static DECLARE_WAIT_QUEUE_HEAD(shmr_ready_wait);
-
-/**
- * struct shmr_user - what one user's regions use, for the per-user limits
- * @node: entry in shmr_users.
- * @uid: the user (a region's owner).
- * @nr_regions: regions alive in memory that @uid owns.
- * @nr_bytes: their bytes.
- *
- * Protected by shmr_count_lock; freed when @nr_regions drops to 0.
- */
-struct shmr_user {
-	struct hlist_node node;
-	kuid_t uid;
-	unsigned int nr_regions;
-	u64 nr_bytes;
-};
-
-/*
- * Regions alive in memory and their bytes, in all and per user.
- * Protected by shmr_count_lock.
- */
-static DEFINE_SPINLOCK(shmr_count_lock);
-static unsigned int shmr_nr_regions;
-static u64 shmr_nr_bytes;
-static DEFINE_HASHTABLE(shmr_users, SHMR_USER_BITS);
 
 static struct dentry *shmr_debugfs;
 
@@ -113,7 +84,7 @@ static DECLARE_DELAYED_WORK(shmr_reap_work, shmr_reap);
  * Return: its mqueue mount (NULL: the initial namespace of a kernel
  * without POSIX mqueues), or ERR_PTR(-EOPNOTSUPP).
  */
-static struct vfsmount *shmr_ns_current(void)
+struct vfsmount *shmr_ns_current(void)
 {
 	struct ipc_namespace *ns = current->nsproxy->ipc_ns;
 
@@ -129,7 +100,7 @@ static bool shmr_ns_gone(const struct shmr_region *r)
 }
 
 /* CAP_IPC_OWNER over the caller's IPC namespace, as ipcperms() checks. */
-static bool shmr_ipc_owner_capable(void)
+bool shmr_ipc_owner_capable(void)
 {
 	return ns_capable(current->nsproxy->ipc_ns->user_ns, CAP_IPC_OWNER);
 }
@@ -160,125 +131,6 @@ int shmr_name_check(const char *name)
 static u32 shmr_name_hash(const struct vfsmount *ns, const char *name)
 {
 	return full_name_hash(ns, name, strlen(name));
-}
-
-/* @used + @size would pass @limit (which may have been lowered below @used). */
-static bool shmr_over(u64 used, u64 size, u64 limit)
-{
-	return used > limit || size > limit - used;
-}
-
-static struct shmr_user *shmr_user_find_locked(kuid_t uid)
-{
-	struct shmr_user *u;
-
-	lockdep_assert_held(&shmr_count_lock);
-	hash_for_each_possible(shmr_users, u, node, __kuid_val(uid))
-		if (uid_eq(u->uid, uid))
-			return u;
-	return NULL;
-}
-
-/**
- * shmr_charge() - reserve room for one region under the module's limits
- * @uid: the region's owner, charged for the per-user limits.
- * @size: the region's bytes.
- * @spare: a zeroed struct shmr_user the caller allocated; used (and then
- *	owned by the table) when @uid has no entry yet.
- * @spare_used: set when @spare was used.
- *
- * The global limits apply to everyone; the per-user ones to callers
- * without CAP_SYS_RESOURCE, as mqueue's queues_max does.
- *
- * Return: 0, -ENOSPC (max_regions, max_total_bytes) or -EDQUOT
- * (max_user_regions, max_user_bytes).
- */
-static int shmr_charge(kuid_t uid, u64 size, struct shmr_user *spare,
-		       bool *spare_used)
-{
-	bool limited = !capable(CAP_SYS_RESOURCE);
-	struct shmr_user *u;
-	int ret = 0;
-
-	*spare_used = false;
-	spin_lock(&shmr_count_lock);
-	u = shmr_user_find_locked(uid);
-	if (shmr_nr_regions >= READ_ONCE(shmr_max_regions) ||
-	    shmr_over(shmr_nr_bytes, size, READ_ONCE(shmr_max_total_bytes))) {
-		ret = -ENOSPC;
-	} else if (limited && u &&
-		   (u->nr_regions >= READ_ONCE(shmr_max_user_regions) ||
-		    shmr_over(u->nr_bytes, size,
-			      READ_ONCE(shmr_max_user_bytes)))) {
-		ret = -EDQUOT;
-	} else if (limited && !u &&
-		   (!READ_ONCE(shmr_max_user_regions) ||
-		    size > READ_ONCE(shmr_max_user_bytes))) {
-		ret = -EDQUOT;
-	} else {
-		if (!u) {
-			u = spare;
-			u->uid = uid;
-			hash_add(shmr_users, &u->node, __kuid_val(uid));
-			*spare_used = true;
-		}
-		u->nr_regions++;
-		u->nr_bytes += size;
-		shmr_nr_regions++;
-		shmr_nr_bytes += size;
-	}
-	spin_unlock(&shmr_count_lock);
-	return ret;
-}
-
-/*
- * Charge @uid's region growing from @old to @new bytes (RESIZE): the
- * bytes alone, with shmr_charge()'s limits and errors; a shrink always
- * succeeds.
- */
-static int shmr_recharge(kuid_t uid, u64 old, u64 new)
-{
-	bool limited = !capable(CAP_SYS_RESOURCE);
-	u64 more = new > old ? new - old : 0;
-	struct shmr_user *u;
-	int ret = 0;
-
-	spin_lock(&shmr_count_lock);
-	u = shmr_user_find_locked(uid);
-	if (WARN_ON_ONCE(!u)) {
-		ret = -EINVAL;
-	} else if (more && shmr_over(shmr_nr_bytes, more,
-				     READ_ONCE(shmr_max_total_bytes))) {
-		ret = -ENOSPC;
-	} else if (more && limited &&
-		   shmr_over(u->nr_bytes, more, READ_ONCE(shmr_max_user_bytes))) {
-		ret = -EDQUOT;
-	} else {
-		shmr_nr_bytes = shmr_nr_bytes - old + new;
-		u->nr_bytes = u->nr_bytes - old + new;
-	}
-	spin_unlock(&shmr_count_lock);
-	return ret;
-}
-
-/* Give back what shmr_charge() reserved for a region of @uid. */
-static void shmr_uncharge(kuid_t uid, u64 size)
-{
-	struct shmr_user *u;
-
-	spin_lock(&shmr_count_lock);
-	shmr_nr_regions--;
-	shmr_nr_bytes -= size;
-	u = shmr_user_find_locked(uid);
-	if (!WARN_ON_ONCE(!u)) {
-		u->nr_bytes -= size;
-		if (!--u->nr_regions)
-			hash_del(&u->node);
-		else
-			u = NULL;
-	}
-	spin_unlock(&shmr_count_lock);
-	kfree(u);
 }
 
 /*
@@ -332,8 +184,7 @@ static void shmr_huge_mount(void)
  * Context: process context of the creator (or resizer); may sleep.
  * Return: 0, -ENOMEM, or -EINTR when the caller was killed meanwhile.
  */
-static int shmr_region_populate(struct shmr_region *r, pgoff_t from,
-				pgoff_t to)
+int shmr_region_populate(struct shmr_region *r, pgoff_t from, pgoff_t to)
 {
 	struct address_space *mapping = r->shmem->f_mapping;
 	gfp_t gfp = mapping_gfp_mask(mapping) | __GFP_RETRY_MAYFAIL;
@@ -497,210 +348,6 @@ void shmr_region_get(struct shmr_region *r)
 void shmr_region_put(struct shmr_region *r)
 {
 	kref_put_mutex(&r->ref, shmr_region_release, &shmr_table_lock);
-}
-
-/*
- * The page after the last one that a data mapping in the region's shmem
- * reverse map reaches (0: none). The VMAs' extents only change under the
- * mapping's i_mmap lock (mremap() growth too); the control page's VMAs,
- * at SHMR_CTRL_PGOFF, do not count.
- */
-static pgoff_t shmr_mapped_end(struct shmr_region *r)
-{
-	struct address_space *mapping = r->shmem->f_mapping;
-	struct vm_area_struct *vma;
-	struct rb_node *n;
-	pgoff_t end = 0;
-
-	i_mmap_lock_read(mapping);
-	for (n = rb_first_cached(&mapping->i_mmap); n; n = rb_next(n)) {
-		vma = rb_entry(n, struct vm_area_struct, shared.rb);
-		if (vma->vm_pgoff < SHMR_CTRL_PGOFF)
-			end = max(end, vma->vm_pgoff + vma_pages(vma));
-	}
-	i_mmap_unlock_read(mapping);
-	return end;
-}
-
-/* May the caller resize @r: its owner, or CAP_IPC_OWNER in its namespace? */
-static bool shmr_may_resize(const struct shmr_region *r)
-{
-	if (uid_eq(current_euid(), r->uid))
-		return true;
-	/* a handle passed out of its namespace brings no capability there */
-	return shmr_ns_current() == r->ns && shmr_ipc_owner_capable();
-}
-
-/* Set the size that faults and new mappings check; under @resize_lock. */
-static void shmr_region_set_size(struct shmr_region *r, u64 size)
-{
-	lockdep_assert_held(&r->resize_lock);
-	WRITE_ONCE(r->size, size);
-	WRITE_ONCE(r->nr_pages, size >> PAGE_SHIFT);
-	WRITE_ONCE(r->map_pages, size >> PAGE_SHIFT);
-}
-
-/*
- * Does a large folio of @mapping begin before @pos and reach past it?
- * Then *@end is set to where it ends.
- */
-static bool shmr_folio_straddles(struct address_space *mapping, loff_t pos,
-				 loff_t *end)
-{
-	struct folio *folio = filemap_get_folio(mapping, pos >> PAGE_SHIFT);
-	bool ret = false;
-
-	/* NULL before 6.3, ERR_PTR(-ENOENT) since */
-	if (IS_ERR_OR_NULL(folio))
-		return false;
-	if (folio_pos(folio) < pos) {
-		*end = folio_pos(folio) + folio_size(folio);
-		ret = true;
-	}
-	folio_put(folio);
-	return ret;
-}
-
-/**
- * shmr_shmem_cut() - free the region's shmem pages from @size on
- * @r: the region, its resize_lock held; nothing maps past @size.
- * @size: the region's new, smaller size (page aligned).
- *
- * The file is never truncated inside a large folio (a HUGE region's, or
- * any region's where shmem gives it mTHP folios). Since 6.15 shmem
- * splits such a folio at the new end piece by piece, and when memory
- * runs out halfway (its xarray nodes are allocated as it goes),
- * shmem_undo_range() (7.2) goes on from the folio's first piece: it
- * frees pages below the new end, and then restarts for ever on a piece
- * it cannot split, in a loop no signal ends. Fault injection found that
- * (an unkillable RESIZE). So a folio across @size first has its part
- * past @size punched out, a hole punch that ends inside the folio, which
- * shmem stops at if the split fails; once nothing crosses @size the file
- * is cut there. When the folio is still whole, the file is cut at the
- * folio's end instead (never past the file's end, which a huge folio
- * may cross): the zeroed tail between stays allocated, past the
- * region's end where no fault (shmr_data_fault()) or fault-around
- * (shmr_data_map_pages()) reaches it, and a later growth reuses it.
- *
- * Return: 0, or what vfs_truncate() returns.
- */
-static int shmr_shmem_cut(struct shmr_region *r, loff_t size)
-{
-	struct file *shmem = r->shmem;
-	loff_t end, isize = i_size_read(file_inode(shmem));
-
-	lockdep_assert_held(&r->resize_lock);
-	if (shmr_folio_straddles(shmem->f_mapping, size, &end)) {
-		/* a huge folio may reach past the file's end: never grow it */
-		end = min(end, isize);
-		/* only fails for a sealed or busy file, which this is not */
-		WARN_ON_ONCE(vfs_fallocate(shmem, FALLOC_FL_PUNCH_HOLE |
-					   FALLOC_FL_KEEP_SIZE, size,
-					   end - size));
-		if (shmr_folio_straddles(shmem->f_mapping, size, &end))
-			size = min(end, isize);
-	}
-	return vfs_truncate(&shmem->f_path, size);
-}
-
-static int shmr_region_grow(struct shmr_region *r, u64 size)
-{
-	u64 old = r->size;
-	int ret;
-
-	ret = shmr_recharge(r->uid, old, size);
-	if (ret)
-		return ret;
-	/* a shrink may have left the file longer than the region */
-	if (size > i_size_read(file_inode(r->shmem)))
-		ret = vfs_truncate(&r->shmem->f_path, size);
-	if (ret)
-		goto err_uncharge;
-	if (!(r->flags & SHMR_CREATE_LAZY)) {
-		ret = shmr_region_populate(r, old >> PAGE_SHIFT,
-					   size >> PAGE_SHIFT);
-		if (ret)
-			goto err_truncate;
-	}
-	/* only now may mappings and faults reach the new pages */
-	shmr_region_set_size(r, size);
-	return 0;
-
-err_truncate:
-	/* frees what was populated; nothing can map it yet */
-	WARN_ON_ONCE(shmr_shmem_cut(r, old));
-err_uncharge:
-	shmr_recharge(r->uid, size, old);
-	/* as for CREATE: a full huge tmpfs mount is memory, not our limits */
-	return ret == -ENOSPC ? -ENOMEM : ret;
-}
-
-static int shmr_region_shrink(struct shmr_region *r, u64 size)
-{
-	u64 old = r->size;
-	int ret;
-
-	/*
-	 * New mappings stop at the new end first, then the reverse map is
-	 * looked at: a mapping linked after that look sees the new end in
-	 * ->mapped (7.2) and fails (shmr_data_vma_mapped()). Faults keep
-	 * the old end until the shrink is sure.
-	 */
-	WRITE_ONCE(r->map_pages, size >> PAGE_SHIFT);
-	if (atomic_read(&r->nr_hidden_maps) ||
-	    shmr_mapped_end(r) > size >> PAGE_SHIFT) {
-		WRITE_ONCE(r->map_pages, r->nr_pages);
-		return -EBUSY;
-	}
-	shmr_region_set_size(r, size);
-	ret = shmr_shmem_cut(r, size);
-	if (WARN_ON_ONCE(ret)) {
-		shmr_region_set_size(r, old);
-		return ret;
-	}
-	shmr_recharge(r->uid, old, size);
-	return 0;
-}
-
-/**
- * shmr_region_resize() - RESIZE: grow or shrink a region
- * @r: the caller's bound region, through a read-write handle.
- * @size: the new size: a non-zero multiple of PAGE_SIZE within the
- *	module's limit.
- *
- * The shmem file's size changes with vfs_truncate(), so shmem keeps its
- * own accounting; growth charges the owner's limits first and allocates
- * the new pages (in the caller's memory cgroup) before any mapping can
- * reach them; a shrink sets the new end for mappings and faults before
- * shmem frees the tail. Either is an update (shmr_region_update()).
- *
- * Before 7.2 a mapping made while a shrink runs, and on any kernel one
- * merged into a neighbour or grown with mremap() meanwhile, is not seen
- * by the check: its pages past the new end then give SIGBUS, as memfd's
- * do after ftruncate() (docs/abi.md).
- *
- * Context: process context; may sleep.
- * Return: 0 (also when @size is the region's: then no update), -EPERM,
- * -ENOSPC, -EDQUOT, -ENOMEM, -EINTR or -EBUSY.
- */
-int shmr_region_resize(struct shmr_region *r, u64 size)
-{
-	bool changed;
-	int ret = 0;
-
-	if (!shmr_may_resize(r))
-		return -EPERM;
-	if (mutex_lock_killable(&r->resize_lock))
-		return -EINTR;
-	changed = size != r->size;
-	if (size > r->size)
-		ret = shmr_region_grow(r, size);
-	else if (size < r->size)
-		ret = shmr_region_shrink(r, size);
-	mutex_unlock(&r->resize_lock);
-	if (!ret && changed)
-		shmr_region_update(r);
-	return ret;
 }
 
 static struct shmr_region *shmr_lookup_locked(const struct vfsmount *ns,
@@ -1216,47 +863,6 @@ static int shmr_regions_show(struct seq_file *m, void *v)
 }
 DEFINE_SHOW_ATTRIBUTE(shmr_regions);
 
-/* /sys/class/misc/shmregion/{nr_regions,nr_bytes} */
-static ssize_t nr_regions_show(struct device *dev,
-			       struct device_attribute *attr, char *buf)
-{
-	unsigned int n;
-
-	spin_lock(&shmr_count_lock);
-	n = shmr_nr_regions;
-	spin_unlock(&shmr_count_lock);
-	return sysfs_emit(buf, "%u\n", n);
-}
-static DEVICE_ATTR_RO(nr_regions);
-
-static ssize_t nr_bytes_show(struct device *dev,
-			     struct device_attribute *attr, char *buf)
-{
-	u64 n;
-
-	spin_lock(&shmr_count_lock);
-	n = shmr_nr_bytes;
-	spin_unlock(&shmr_count_lock);
-	return sysfs_emit(buf, "%llu\n", n);
-}
-static DEVICE_ATTR_RO(nr_bytes);
-
-static struct attribute *shmr_attrs[] = {
-	&dev_attr_nr_regions.attr,
-	&dev_attr_nr_bytes.attr,
-	NULL,
-};
-
-static const struct attribute_group shmr_attr_group = {
-	.attrs = shmr_attrs,
-};
-
-/* The misc device's attribute groups (struct miscdevice.groups). */
-const struct attribute_group *shmr_attr_groups[] = {
-	&shmr_attr_group,
-	NULL,
-};
-
 /**
  * shmr_region_init() - create the debugfs view
  *
@@ -1293,7 +899,7 @@ void shmr_region_exit(void)
 		WARN_ON_ONCE(kref_read(&r->ref) != 1);
 		shmr_region_put(r);
 	}
-	WARN_ON_ONCE(!hash_empty(shmr_users));
+	shmr_limits_exit();
 	if (shmr_huge_mnt)
 		kern_unmount(shmr_huge_mnt);
 }
