@@ -36,21 +36,34 @@ static inline void vm_flags_clear(struct vm_area_struct *vma,
  * unsigned long VM_* flags.
  */
 #ifdef SHMR_HAVE_SHMEM_VMA_FLAGS
-#define shmr_shmem_flags(noreserve) \
-	((noreserve) ? mk_vma_flags(VMA_NORESERVE_BIT) : EMPTY_VMA_FLAGS)
+#define SHMR_SHMEM_NORESERVE	mk_vma_flags(VMA_NORESERVE_BIT)
 #else
-#define shmr_shmem_flags(noreserve)	((noreserve) ? VM_NORESERVE : 0)
+#define SHMR_SHMEM_NORESERVE	VM_NORESERVE
 #endif
 
-/* A shmem file on @mnt, or on the kernel's own tmpfs mount when NULL. */
+/*
+ * A VM_NORESERVE shmem file on @mnt, or on the kernel's own tmpfs mount
+ * when NULL.
+ */
 static inline struct file *shmr_shmem_file_setup(struct vfsmount *mnt,
 						 const char *name,
-						 loff_t size, bool noreserve)
+						 loff_t size)
 {
 	if (mnt)
 		return shmem_file_setup_with_mnt(mnt, name, size,
-						 shmr_shmem_flags(noreserve));
-	return shmem_file_setup(name, size, shmr_shmem_flags(noreserve));
+						 SHMR_SHMEM_NORESERVE);
+	return shmem_file_setup(name, size, SHMR_SHMEM_NORESERVE);
 }
+
+/*
+ * 6.18 replaced call_mmap() with vfs_mmap(), which also maps a file
+ * that only has .mmap_prepare.
+ */
+#ifndef SHMR_HAVE_VFS_MMAP
+static inline int vfs_mmap(struct file *file, struct vm_area_struct *vma)
+{
+	return call_mmap(file, vma);
+}
+#endif
 
 #endif /* _SHMR_COMPAT_H */

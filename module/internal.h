@@ -4,20 +4,21 @@
  *
  * Lifetime: a region is kref-counted. The name table holds one reference
  * while a persistent region is named (until UNLINK, or until the reaper
- * finds its IPC namespace gone); every bound handle, every VMA and
- * every CREATE waiting for the region to be ready holds one. A transient
- * region (SHMR_CREATE_TRANSIENT) has no table reference, so it loses its
- * name when its last handle and mapping go. The final put happens under
+ * finds its IPC namespace gone); every bound handle, every mapping file
+ * (the file every VMA of the region is on: mmap.c) and every CREATE
+ * waiting for the region to be ready holds one. A transient region
+ * (SHMR_CREATE_TRANSIENT) has no table reference, so it loses its name
+ * when its last handle and mapping go. The final put happens under
  * shmr_table_lock (kref_put_mutex()), so a lookup under that lock never
  * finds a region whose count reached zero.
  *
  * Lock order: shmr_handle.bind_lock, then shmr_table_lock, then
- * shmr_count_lock; shmr_region.resize_lock, then the shmem mapping's
- * i_mmap_rwsem (and what vfs_truncate() takes), then shmr_count_lock;
- * shmr_region.wait's lock, then shmr_handle.poll_wait's lock (the relay,
- * wait.c). Nothing takes mmap_lock while holding shmr_table_lock
- * (vm_ops->close may take shmr_table_lock under mmap_lock) or
- * resize_lock.
+ * shmr_count_lock; shmr_region.resize_lock, then the shmem inode's lock
+ * and what shmem truncation takes under it (resize.c), then
+ * shmr_count_lock; shmr_region.wait's lock, then shmr_handle.poll_wait's
+ * lock (the relay, wait.c). A mapping file's last reference is put by
+ * the core with no lock of ours and no mmap_lock held (fput() defers
+ * it), so its release may take shmr_table_lock.
  */
 #ifndef _SHMR_INTERNAL_H
 #define _SHMR_INTERNAL_H
@@ -69,7 +70,8 @@ enum shmr_region_state {
 /**
  * struct shmr_region - one named shared-memory region
  * @ref: references: the name table (persistent regions while named),
- *	each bound handle, each VMA, each CREATE waiting for @state.
+ *	each bound handle, each mapping file (mmap.c: what every VMA of the
+ *	region holds), each CREATE waiting for @state.
  * @node: entry in the name table. Protected by shmr_table_lock.
  * @named: @node is in the name table. Protected by shmr_table_lock.
  * @state: enum shmr_region_state. Written under shmr_table_lock, read
@@ -82,9 +84,7 @@ enum shmr_region_state {
  * @hash: full_name_hash() of @name, salted with @ns; constant.
  * @size: size in bytes, a multiple of PAGE_SIZE. Changed only by RESIZE,
  *	under @resize_lock, with WRITE_ONCE(); read with READ_ONCE().
- * @nr_pages: @size in pages; as @size. Faults check it.
- * @map_pages: how far a new mapping may reach, in pages: @nr_pages, or
- *	the smaller size a shrink is checking (region.c); as @size.
+ * @nr_pages: @size in pages; as @size. mmap() and faults check it.
  * @resize_lock: serialises RESIZEs of the region.
  * @uid: owner (the creator's euid), also charged for the per-user
  *	limits; constant.
@@ -101,11 +101,6 @@ enum shmr_region_state {
  *	read with READ_ONCE().
  * @wait: WAIT, read() and poll() sleep here; woken by NOTIFY and UNLINK.
  * @nr_handles: bound handles, for INFO and the listing.
- * @nr_mappings: live VMAs, for INFO and the listing.
- * @nr_hidden_maps: live data VMAs of handles whose file kept the
- *	device's own address space (shmr_may_remap()), so that the region's
- *	shmem reverse map does not show them: a shrink is refused while
- *	there are any.
  */
 struct shmr_region {
 	struct kref ref;
@@ -118,7 +113,6 @@ struct shmr_region {
 	u32 hash;
 	u64 size;
 	pgoff_t nr_pages;
-	pgoff_t map_pages;
 	struct mutex resize_lock;	/* RESIZE; see above */
 	kuid_t uid;
 	kgid_t gid;
@@ -130,8 +124,6 @@ struct shmr_region {
 	bool unlinked;
 	wait_queue_head_t wait;
 	atomic_t nr_handles;
-	atomic_t nr_mappings;
-	atomic_t nr_hidden_maps;
 };
 
 /**
@@ -233,7 +225,8 @@ void shmr_region_exit(void);
 /* resize.c */
 int shmr_region_resize(struct shmr_region *r, u64 size);
 
-/* mmap.c: .mmap_prepare where the kernel has it and ->mapped (7.2) */
+/* mmap.c: .mmap_prepare where the kernel has it (7.2) */
+unsigned int shmr_region_mappings(struct shmr_region *r);
 #ifdef SHMR_HAVE_MMAP_PREPARE
 int shmr_mmap_prepare(struct vm_area_desc *desc);
 #define SHMR_FOP_MMAP	.mmap_prepare = shmr_mmap_prepare
@@ -243,7 +236,8 @@ int shmr_mmap(struct file *file, struct vm_area_struct *vma);
 #endif
 
 /* wait.c */
-void shmr_handle_bind(struct file *file, struct shmr_region *r, bool rdonly);
+void shmr_handle_bind(struct shmr_handle *h, struct shmr_region *r,
+		      bool rdonly);
 void shmr_handle_unbind(struct shmr_handle *h);
 u64 shmr_region_seq(struct shmr_region *r);
 u64 shmr_region_update(struct shmr_region *r);

@@ -86,7 +86,7 @@ static struct shmr_user *shmr_user_find_locked(kuid_t uid)
  * (max_user_regions, max_user_bytes).
  */
 int shmr_charge(kuid_t uid, u64 size, struct shmr_user *spare,
-		       bool *spare_used)
+		bool *spare_used)
 {
 	bool limited = !capable(CAP_SYS_RESOURCE);
 	struct shmr_user *u;

@@ -103,7 +103,7 @@ static long shmr_ioctl_create(struct file *file,
 	}
 	if (created)
 		shmr_region_publish(r);
-	shmr_handle_bind(file, r, false);
+	shmr_handle_bind(h, r, false);
 	mutex_unlock(&h->bind_lock);
 	return 0;
 
@@ -159,7 +159,7 @@ static long shmr_ioctl_attach(struct file *file,
 		ret = -EFAULT;
 		goto err_put_region;
 	}
-	shmr_handle_bind(file, r, rdonly);
+	shmr_handle_bind(h, r, rdonly);
 	mutex_unlock(&h->bind_lock);
 	return 0;
 

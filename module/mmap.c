@@ -2,119 +2,188 @@
 /*
  * shmregion: mapping a region's data and its control page.
  *
- * The VMA stays on the device file: vma->vm_file pins the file, the file
- * pins the module (fops.owner), so rmmod fails while a mapping exists and
- * no mapping can call into an unloaded module. But the file's f_mapping
- * is the region's shmem address space (shmr_handle_bind()), so the VMA
- * sits in that mapping's reverse map like any shmem mapping's: the core
- * can unmap our PTEs to reclaim, swap, migrate and compact the pages,
- * mlock() locks them, and filemap_map_pages() maps the pages around a
- * fault. Our vm_operations hand out the shmem file's page-cache pages;
- * each VMA holds a region reference through ->open and ->close.
+ * The shape is SysV shm's (ipc/shm.c, do_shmat() and shm_mmap()): the
+ * device file is never a VMA's file, and its f_mapping is never touched.
+ * Each mmap() of a handle makes a mapping file: a new struct file on the
+ * region's shmem inode, with our file operations, that holds a reference
+ * on the region, and the VMA is moved onto it (vma_set_file() as
+ * dma_buf_mmap() does; on 7.x .mmap_prepare hands it to the core in
+ * desc->vm_file, as shmem_zero_setup_desc() does). So:
  *
- * Replaced in 0.2.0: the VMA was in the device inode's (empty) reverse
- * map and VM_DONTEXPAND, so mapped pages could not be reclaimed or
- * migrated, each page took its own fault, and mlock() locked nothing.
- * Data VMAs are no longer "special" (VM_DONTEXPAND): mlock() locks them,
- * and mremap() may grow them, with SIGBUS past the region's end. Where
- * the kernel has .mmap_prepare and ->mapped (7.2) every mmap() is checked
- * before the core tries to merge it; before that, VM_DONTDUMP keeps a new
- * mmap() from being merged into a data VMA unchecked (shmr_mmap()).
+ *  - every data VMA, whatever process made it, is in the shmem inode's
+ *    reverse map: the core can unmap our PTEs to reclaim, swap, migrate
+ *    and compact the pages, and truncation (RESIZE) unmaps them;
+ *  - the core's notion of the VMA's file is right: it is a file on a
+ *    shmem inode, so what it does with SHMEM_I() of it (smaps' swap
+ *    count, THP decisions) reads a shmem inode; the device file, which
+ *    is not one, never looks like one (F_GET_SEALS on it is EINVAL);
+ *  - what keeps the region and the module alive is the VMA's file
+ *    reference, counted by the core through every split, merge, fork,
+ *    mremap() and free: the mapping file's release drops the region,
+ *    and its fops.owner pins the module (as anon_inode_getfile() does).
+ *    There is no ->open or ->close: nothing here depends on the core
+ *    calling them in pairs (6.6 to 6.12 free a VMA whose ->mmap changed
+ *    its flags without ->close when it merges on the second try).
+ *
+ * The data VMA's vm_operations wrap shmem's own, as shm_vm_ops do: faults
+ * and fault-around are shmem's, with its locking against truncation, and
+ * stop at the region's end. A fresh mapping file per mmap() can never be
+ * merged with another VMA's file, so no new mapping is ever merged into
+ * a neighbour unchecked. The control page is mapped the same way, on its
+ * own mapping file, with vm_operations of our own (it is not shmem's).
+ *
+ * Replaced in 0.6.0: the handle's f_mapping became the shmem address
+ * space at bind when the binder looked single-threaded, other handles'
+ * mappings were "hidden" from the reverse map, and each VMA held a region
+ * reference through ->open/->close (docs/design.md, "Mapping").
  */
+#include <linux/err.h>
+#include <linux/file.h>
 #include <linux/fs.h>
 #include <linux/mm.h>
+#include <linux/module.h>
 #include <linux/shmem_fs.h>
+#include <linux/slab.h>
 
 #include "compat.h"
 #include "internal.h"
 
-static void shmr_vma_open(struct vm_area_struct *vma)
-{
-	struct shmr_region *r = vma->vm_private_data;
-
-	shmr_region_get(r);
-	atomic_inc(&r->nr_mappings);
-}
-
-static void shmr_vma_close(struct vm_area_struct *vma)
-{
-	struct shmr_region *r = vma->vm_private_data;
-
-	atomic_dec(&r->nr_mappings);
-	shmr_region_put(r);
-}
-
-/*
- * Is a data mapping of @file hidden from the region's shmem reverse map
- * (its handle kept the device's address space: shmr_may_remap())? RESIZE
- * cannot see how far such a mapping reaches (region.c).
+/**
+ * struct shmr_map - what a mapping file's private_data points at
+ * @region: the region whose shmem inode the file is on; the file holds
+ *	a reference until its release.
+ * @shmem_vm_ops: shmem's vm_operations for the data VMA, which ours wrap
+ *	(NULL for the control page's); set once at mmap().
  */
-static bool shmr_map_hidden(const struct file *file, struct shmr_region *r)
+struct shmr_map {
+	struct shmr_region *region;
+	const struct vm_operations_struct *shmem_vm_ops;
+};
+
+static struct shmr_map *shmr_vma_map(struct vm_area_struct *vma)
 {
-	return file->f_mapping != r->shmem->f_mapping;
-}
-
-static void shmr_data_vma_open(struct vm_area_struct *vma)
-{
-	struct shmr_region *r = vma->vm_private_data;
-
-	if (shmr_map_hidden(vma->vm_file, r))
-		atomic_inc(&r->nr_hidden_maps);
-	shmr_vma_open(vma);
-}
-
-static void shmr_data_vma_close(struct vm_area_struct *vma)
-{
-	struct shmr_region *r = vma->vm_private_data;
-
-	if (shmr_map_hidden(vma->vm_file, r))
-		atomic_dec(&r->nr_hidden_maps);
-	shmr_vma_close(vma);
+	return vma->vm_file->private_data;
 }
 
 /**
  * shmr_data_fault() - map one page of a region's data
  * @vmf: the fault.
  *
- * The page comes from the region's shmem page cache (allocated here for a
- * lazy region's first touch), so it has a mapping and an index: shared
- * futexes key on them. The reference taken here is the one the PTE holds.
+ * A page at or past the region's end is SIGBUS (a VMA grown with
+ * mremap(), or made before a shrink, reaches there); any other is shmem's
+ * fault: the page comes from the region's shmem page cache (allocated
+ * now for a lazy region's first touch), locked, so that a truncation
+ * racing with the fault either waits for it or is seen by it.
  *
- * Context: page fault, mmap_lock (or the VMA lock) held.
- * Return: 0 with @vmf->page set, VM_FAULT_SIGBUS past the end (mmap()
- * refuses such mappings, but mremap() may grow one, and RESIZE may
- * shrink the region), or VM_FAULT_OOM.
+ * Context: page fault, mmap_lock or the VMA lock held.
+ * Return: what shmem's .fault returns, or VM_FAULT_SIGBUS.
  */
 static vm_fault_t shmr_data_fault(struct vm_fault *vmf)
 {	/* lab: exercise 3, shmr_data_fault() (docs/lab/03-mmap.md) */
-	struct shmr_region *r = vmf->vma->vm_private_data;
-	struct address_space *mapping = r->shmem->f_mapping;
-	struct page *page;
+	struct shmr_map *m = shmr_vma_map(vmf->vma);
 
-	if (vmf->pgoff >= READ_ONCE(r->nr_pages))
+	if (vmf->pgoff >= READ_ONCE(m->region->nr_pages))
 		return VM_FAULT_SIGBUS;
-	page = shmem_read_mapping_page_gfp(mapping, vmf->pgoff,
-					   mapping_gfp_mask(mapping));
-	if (IS_ERR(page))
-		return vmf_error(PTR_ERR(page));
-	vmf->page = page;
-	return 0;
+	return m->shmem_vm_ops->fault(vmf);
 }	/* lab: end of exercise 3 */
 
-/*
- * Fault-around, from the shmem page cache, up to the region's end: the
- * shmem file may be longer (shmr_shmem_cut()), and an mremap()-grown
- * mapping may reach past the end.
- */
+/* Fault-around: shmem's (filemap_map_pages()), up to the region's end. */
 static vm_fault_t shmr_data_map_pages(struct vm_fault *vmf, pgoff_t start,
 				      pgoff_t end)
 {
-	struct shmr_region *r = vmf->vma->vm_private_data;
-	pgoff_t nr_pages = READ_ONCE(r->nr_pages);
+	struct shmr_map *m = shmr_vma_map(vmf->vma);
+	pgoff_t nr_pages = READ_ONCE(m->region->nr_pages);
 
 	if (start >= nr_pages)
 		return 0;
-	return filemap_map_pages(vmf, start, min(end, nr_pages - 1));
+	return m->shmem_vm_ops->map_pages(vmf, start, min(end, nr_pages - 1));
+}
+
+static const struct vm_operations_struct shmr_data_vm_ops = {
+	.fault		= shmr_data_fault,
+	.map_pages	= shmr_data_map_pages,
+};
+
+/*
+ * The control page: one zeroed kernel page. A read-write handle may map
+ * it writable, to notify without a system call (the eventcount: struct
+ * shmr_ctrl); the kernel never trusts what userspace writes there.
+ */
+static vm_fault_t shmr_ctrl_fault(struct vm_fault *vmf)
+{	/* lab: exercise 5, shmr_ctrl_fault() (docs/lab/05-poll.md) */
+	struct shmr_region *r = shmr_vma_map(vmf->vma)->region;
+
+	if (vmf->pgoff != SHMR_CTRL_PGOFF)
+		return VM_FAULT_SIGBUS;
+	get_page(r->ctrl_page);
+	vmf->page = r->ctrl_page;
+	return 0;
+}	/* lab: end of exercise 5 */
+
+static const struct vm_operations_struct shmr_ctrl_vm_ops = {
+	.fault	= shmr_ctrl_fault,
+};
+
+static int shmr_map_release(struct inode *inode, struct file *file)
+{
+	struct shmr_map *m = file->private_data;
+
+	shmr_region_put(m->region);
+	kfree(m);
+	return 0;
+}
+
+/*
+ * The mapping file's operations: only what the core calls through a
+ * VMA's file. msync(MS_SYNC) needs .fsync (nothing to write back, as for
+ * shmem); mremap() moving a VMA asks .get_unmapped_area. No .fallocate:
+ * MADV_REMOVE would free an eager region's pages behind its back
+ * (EOPNOTSUPP). The file is never in a file table: /proc/PID/map_files
+ * opens the shmem inode anew, with shmem's own operations.
+ */
+static const struct file_operations shmr_map_fops = {
+	.owner			= THIS_MODULE,
+	.release		= shmr_map_release,
+	.fsync			= noop_fsync,
+	.get_unmapped_area	= thp_get_unmapped_area,
+};
+
+/**
+ * shmr_map_file() - a new mapping file on a region's shmem inode
+ * @r: the region; the file takes a reference on it.
+ * @rdonly: open the file read-only (a read-only handle's mapping).
+ *
+ * Context: process context (mmap(), mmap_lock held); may sleep.
+ * Return: the file, with one reference for the caller, or ERR_PTR():
+ * -ENOMEM, -ENFILE.
+ */
+static struct file *shmr_map_file(struct shmr_region *r, bool rdonly)
+{
+	struct inode *inode = file_inode(r->shmem);
+	struct shmr_map *m;
+	struct file *file;
+
+	m = kzalloc(sizeof(*m), GFP_KERNEL_ACCOUNT);
+	if (!m)
+		return ERR_PTR(-ENOMEM);
+	/* __fput() drops a reference on fops.owner that it did not take */
+	__module_get(THIS_MODULE);
+	/* the file's dentry takes this inode reference over */
+	ihold(inode);
+	file = alloc_file_pseudo(inode, r->shmem->f_path.mnt, "shmregion",
+				 rdonly ? O_RDONLY : O_RDWR, &shmr_map_fops);
+	if (IS_ERR(file))
+		goto err_iput;
+	shmr_region_get(r);
+	m->region = r;
+	file->private_data = m;
+	return file;
+
+err_iput:
+	iput(inode);
+	module_put(THIS_MODULE);
+	kfree(m);
+	return file;
 }
 
 /*
@@ -153,7 +222,7 @@ static struct shmr_region *shmr_map_check(struct shmr_handle *h,
 	if (!req->shared)
 		return ERR_PTR(-EINVAL);
 	/* RESIZE may change it: one look */
-	nr_pages = READ_ONCE(r->map_pages);
+	nr_pages = READ_ONCE(r->nr_pages);
 	if (req->pgoff == SHMR_CTRL_PGOFF) {
 		if (req->pages != 1)
 			return ERR_PTR(-EINVAL);
@@ -167,94 +236,20 @@ static struct shmr_region *shmr_map_check(struct shmr_handle *h,
 }	/* lab: end of exercise 6 */
 
 #ifdef SHMR_HAVE_MMAP_PREPARE
-/*
- * 7.x: the region reference is taken once the VMA exists (->mapped); a
- * mapping that fails after .mmap_prepare, or that is merged into an
- * adjacent VMA (which holds its own reference), takes none.
- */
-static int shmr_vma_mapped(unsigned long start, unsigned long end,
-			   pgoff_t pgoff, const struct file *file,
-			   void **vm_private_data)
-{
-	struct shmr_region *r = *vm_private_data;
-
-	shmr_region_get(r);
-	atomic_inc(&r->nr_mappings);
-	return 0;
-}
-
-/*
- * A data VMA is linked (into the reverse map a shrink looks at) before
- * this is called: a shrink that did not see it has lowered map_pages
- * already, and the mapping fails here. The core unmaps it, and ->close
- * drops what was taken, so take it first.
- */
-static int shmr_data_vma_mapped(unsigned long start, unsigned long end,
-				pgoff_t pgoff, const struct file *file,
-				void **vm_private_data)
-{
-	struct shmr_region *r = *vm_private_data;
-
-	if (shmr_map_hidden(file, r))
-		atomic_inc(&r->nr_hidden_maps);
-	shmr_vma_mapped(start, end, pgoff, file, vm_private_data);
-	if (pgoff + ((end - start) >> PAGE_SHIFT) > READ_ONCE(r->map_pages))
-		return -EINVAL;
-	return 0;
-}
-
-#define SHMR_VM_MAPPED		.mapped = shmr_vma_mapped,
-#define SHMR_DATA_VM_MAPPED	.mapped = shmr_data_vma_mapped,
-#else
-#define SHMR_VM_MAPPED
-#define SHMR_DATA_VM_MAPPED
-#endif
-
-static const struct vm_operations_struct shmr_data_vm_ops = {
-	SHMR_DATA_VM_MAPPED
-	.open		= shmr_data_vma_open,
-	.close		= shmr_data_vma_close,
-	.fault		= shmr_data_fault,
-	.map_pages	= shmr_data_map_pages,
-};
-
-/*
- * The control page: one zeroed kernel page. A read-write handle may map
- * it writable, to notify without a system call (the eventcount: struct
- * shmr_ctrl); the kernel never trusts what userspace writes there.
- */
-static vm_fault_t shmr_ctrl_fault(struct vm_fault *vmf)
-{	/* lab: exercise 5, shmr_ctrl_fault() (docs/lab/05-poll.md) */
-	struct shmr_region *r = vmf->vma->vm_private_data;
-
-	if (vmf->pgoff != SHMR_CTRL_PGOFF)
-		return VM_FAULT_SIGBUS;
-	get_page(r->ctrl_page);
-	vmf->page = r->ctrl_page;
-	return 0;
-}	/* lab: end of exercise 5 */
-
-static const struct vm_operations_struct shmr_ctrl_vm_ops = {
-	SHMR_VM_MAPPED
-	.open	= shmr_vma_open,
-	.close	= shmr_vma_close,
-	.fault	= shmr_ctrl_fault,
-};
-
-#ifdef SHMR_HAVE_MMAP_PREPARE
 /**
  * shmr_mmap_prepare() - mmap() of a handle: region data or the control page
  * @desc: the mapping about to be made.
  *
  * Called before the core tries to merge the new mapping with its
- * neighbours, so every mmap() is checked here: data mappings need no
- * special flag, and mlock() locks them. A read-only handle's mappings
- * lose VM_MAYWRITE, so that mprotect(PROT_WRITE) fails with EACCES too.
- * The control page is a kernel page, not region data: special (mlock()
- * and mremap() growth skip it).
+ * neighbours. The mapping moves to a new mapping file, whose reference
+ * the core takes over (desc->vm_file); the data's vm_operations wrap
+ * those shmem's .mmap_prepare picks for the shmem file. A read-only
+ * handle's mappings lose VM_MAYWRITE, so that mprotect(PROT_WRITE) fails
+ * with EACCES too. The control page is a kernel page, not region data:
+ * special (mlock() and mremap() growth skip it).
  *
  * Context: mmap_lock held for writing.
- * Return: 0, or what shmr_map_check() returns.
+ * Return: 0, what shmr_map_check() returns, -ENOMEM or -ENFILE.
  */
 int shmr_mmap_prepare(struct vm_area_desc *desc)
 {
@@ -266,20 +261,41 @@ int shmr_mmap_prepare(struct vm_area_desc *desc)
 	};
 	struct shmr_handle *h = desc->file->private_data;
 	struct shmr_region *r = shmr_map_check(h, &req);
+	struct file *file;
+	struct shmr_map *m;
+	int ret;
 
 	if (IS_ERR(r))
 		return PTR_ERR(r);
-	if (h->rdonly)
-		vma_desc_clear_flags(desc, VMA_MAYWRITE_BIT);
+	file = shmr_map_file(r, h->rdonly);
+	if (IS_ERR(file))
+		return PTR_ERR(file);
+	m = file->private_data;
 	if (req.pgoff == SHMR_CTRL_PGOFF) {
 		vma_desc_set_flags(desc, VMA_DONTEXPAND_BIT, VMA_DONTDUMP_BIT);
 		desc->vm_ops = &shmr_ctrl_vm_ops;
 	} else {
+		/* shmem's own choice of vm_operations, for its own file */
+		struct vm_area_desc shmem_desc = *desc;
+
+		shmem_desc.file = r->shmem;
+		shmem_desc.vm_file = r->shmem;
+		ret = vfs_mmap_prepare(r->shmem, &shmem_desc);
+		if (ret)
+			goto err_fput;
+		desc->vma_flags = shmem_desc.vma_flags;
+		m->shmem_vm_ops = shmem_desc.vm_ops;
 		desc->vm_ops = &shmr_data_vm_ops;
 	}
-	/* the reference is taken by shmr_vma_mapped() */
-	desc->private_data = r;
+	if (h->rdonly)
+		vma_desc_clear_flags(desc, VMA_MAYWRITE_BIT);
+	/* the core owns this reference from now on, also if it fails */
+	desc->vm_file = file;
 	return 0;
+
+err_fput:
+	fput(file);
+	return ret;
 }
 #else
 /**
@@ -287,17 +303,12 @@ int shmr_mmap_prepare(struct vm_area_desc *desc)
  * @file: the handle's file.
  * @vma: the new mapping.
  *
- * As shmr_mmap_prepare(), for kernels without .mmap_prepare and
- * ->mapped (before 7.2). Here the core may merge a new mmap() into an
- * adjacent VMA of the same file without calling us (6.12 and later; 6.1
- * never merges VMAs with ->close), which could reach past the region's
- * end: data VMAs carry VM_DONTDUMP, a flag no fresh mmap() has, so they
- * never merge with one. (Not VM_DONTEXPAND: mlock() skips such "special"
- * VMAs.) Region data is MAP_SHARED of a device file, which the default
- * coredump_filter does not dump anyway.
+ * As shmr_mmap_prepare(), for kernels without .mmap_prepare (before
+ * 7.x): the VMA moves to a new mapping file with vma_set_file(), and the
+ * data's vm_operations wrap those shmem's ->mmap sets on it.
  *
  * Context: mmap_lock held for writing.
- * Return: 0, or what shmr_map_check() returns.
+ * Return: 0, what shmr_map_check() returns, -ENOMEM or -ENFILE.
  */
 int shmr_mmap(struct file *file, struct vm_area_struct *vma)
 {
@@ -309,20 +320,59 @@ int shmr_mmap(struct file *file, struct vm_area_struct *vma)
 	};
 	struct shmr_handle *h = file->private_data;
 	struct shmr_region *r = shmr_map_check(h, &req);
+	struct file *map_file;
+	struct shmr_map *m;
+	int ret = 0;
 
 	if (IS_ERR(r))
 		return PTR_ERR(r);
-	if (h->rdonly)
-		vm_flags_clear(vma, VM_MAYWRITE);
+	map_file = shmr_map_file(r, h->rdonly);
+	if (IS_ERR(map_file))
+		return PTR_ERR(map_file);
+	m = map_file->private_data;
+	/* from here on the core puts the VMA's file, this one, on failure */
+	vma_set_file(vma, map_file);
 	if (req.pgoff == SHMR_CTRL_PGOFF) {
 		vm_flags_set(vma, VM_DONTEXPAND | VM_DONTDUMP);
 		vma->vm_ops = &shmr_ctrl_vm_ops;
 	} else {
-		vm_flags_set(vma, VM_DONTDUMP);
-		vma->vm_ops = &shmr_data_vm_ops;
+		ret = vfs_mmap(r->shmem, vma);
+		if (!ret) {
+			m->shmem_vm_ops = vma->vm_ops;
+			vma->vm_ops = &shmr_data_vm_ops;
+		}
 	}
-	vma->vm_private_data = r;
-	vma->vm_ops->open(vma);
-	return 0;
+	if (h->rdonly)
+		vm_flags_clear(vma, VM_MAYWRITE);
+	fput(map_file);
+	return ret;
 }
 #endif
+
+/**
+ * shmr_region_mappings() - how many VMAs map a region
+ * @r: the region.
+ *
+ * Every VMA of the region, data or control page, is on one of its
+ * mapping files, so in its shmem inode's reverse map: the count is exact
+ * at the moment of the look, through splits (two VMAs), merges (one),
+ * fork (the child's copies) and mremap(), whatever the core did without
+ * telling us. It also counts a mapping of the shmem inode made through
+ * /proc/PID/map_files (CAP_SYS_ADMIN), which maps the region too.
+ *
+ * Context: process context; takes the i_mmap lock for reading.
+ * Return: the number of VMAs.
+ */
+unsigned int shmr_region_mappings(struct shmr_region *r)
+{
+	struct address_space *mapping = r->shmem->f_mapping;
+	unsigned int n = 0;
+	struct rb_node *node;
+
+	i_mmap_lock_read(mapping);
+	for (node = rb_first_cached(&mapping->i_mmap); node;
+	     node = rb_next(node))
+		n++;
+	i_mmap_unlock_read(mapping);
+	return n;
+}

@@ -246,7 +246,6 @@ static struct shmr_region *shmr_region_new(struct vfsmount *ns,
 	r->hash = shmr_name_hash(ns, r->name);
 	r->size = size;
 	r->nr_pages = size >> PAGE_SHIFT;
-	r->map_pages = r->nr_pages;
 	mutex_init(&r->resize_lock);
 	r->uid = current_euid();
 	r->gid = current_egid();
@@ -254,8 +253,6 @@ static struct shmr_region *shmr_region_new(struct vfsmount *ns,
 	r->flags = flags & SHMR_REGION_FLAGS;
 	init_waitqueue_head(&r->wait);
 	atomic_set(&r->nr_handles, 0);
-	atomic_set(&r->nr_mappings, 0);
-	atomic_set(&r->nr_hidden_maps, 0);
 	return r;
 }
 
@@ -288,10 +285,14 @@ static int shmr_region_back(struct shmr_region *r)
 {
 	struct file *shmem;
 
+	/*
+	 * VM_NORESERVE for every region: shmem charges the commit of each
+	 * page as it allocates it (at CREATE for an eager region), so the
+	 * file's size carries no charge and RESIZE may set it (resize.c).
+	 */
 	shmem = shmr_shmem_file_setup(r->flags & SHMR_CREATE_HUGE ?
 				      shmr_huge_mnt : NULL,
-				      "shmregion", r->size,
-				      r->flags & SHMR_CREATE_LAZY);
+				      "shmregion", r->size);
 	/*
 	 * shmem reports a failed inode allocation as -ENOSPC; for CREATE
 	 * that errno means the module's limits (the internal shmem mount
@@ -744,7 +745,7 @@ void shmr_region_info(struct shmr_region *r, struct user_namespace *ns,
 	if (READ_ONCE(r->unlinked))
 		info->flags |= SHMR_INFO_UNLINKED;
 	info->handles = atomic_read(&r->nr_handles);
-	info->mappings = atomic_read(&r->nr_mappings);
+	info->mappings = shmr_region_mappings(r);
 	info->ipc_ns = r->ns_inum;
 }
 

@@ -18,7 +18,6 @@
  * kernel (NOTIFY with SHMR_NOTIFY_WAKE) only when someone may sleep.
  */
 #include <linux/build_bug.h>
-#include <linux/fdtable.h>
 #include <linux/fs.h>
 #include <linux/ktime.h>
 #include <linux/poll.h>
@@ -103,37 +102,11 @@ static int shmr_relay_wake(struct wait_queue_entry *wq_entry,
 	return 0;
 }
 
-/*
- * May bind change @file's f_mapping? mmap() reads f_mapping before and
- * after calling us (i_mmap_writable is taken on one, given back on the
- * other), so a bind between the two would unbalance the shmem mapping's
- * count and make its later writable mmaps fail with EPERM. No mmap() of
- * @file can be in flight, nor start while we bind, when the caller's
- * thread is the only user of its file table (fdget() took no reference)
- * and that table's entry is the only reference to @file: every mmap()
- * holds one, and no other thread can fget() it meanwhile.
- */
-static bool shmr_may_remap(struct file *file)
-{
-	return atomic_read(&current->files->count) == 1 &&
-	       file_count(file) == 1;
-}
-
 /**
  * shmr_handle_bind() - bind a handle to a region and publish the binding
- * @file: the unbound handle's file.
+ * @h: the unbound handle.
  * @r: the region; the handle takes over the caller's reference.
  * @rdonly: bind read-only.
- *
- * When nothing else can be inside mmap() of this file (shmr_may_remap()),
- * the file's f_mapping becomes the shmem file's address space before the
- * binding is published: every VMA of the handle is then linked into that
- * mapping's reverse map and the core finds our PTEs of the region's
- * pages (reclaim, swap, migration, fault-around), while vm_file stays the
- * device file and pins the module (mmap.c). f_mapping never changes
- * again. Otherwise the handle keeps the device's own mapping: its
- * mappings work the same, but their pages are not in a reverse map the
- * core walks (the 0.1 behaviour; docs/design.md).
  *
  * If poll() already ran on the unbound handle, an epoll entry may sleep
  * on @h->poll_wait and nothing else would ever wake it: the relay entry
@@ -142,14 +115,12 @@ static bool shmr_may_remap(struct file *file)
  *
  * Context: process context; @h->bind_lock held.
  */
-void shmr_handle_bind(struct file *file, struct shmr_region *r, bool rdonly)
+void shmr_handle_bind(struct shmr_handle *h, struct shmr_region *r,
+		      bool rdonly)
 {
-	struct shmr_handle *h = file->private_data;
 	bool relay;
 
 	lockdep_assert_held(&h->bind_lock);
-	if (shmr_may_remap(file))
-		WRITE_ONCE(file->f_mapping, r->shmem->f_mapping);
 	h->rdonly = rdonly;
 	atomic64_set(&h->consumed, shmr_region_seq(r));
 	atomic_inc(&r->nr_handles);

@@ -64,4 +64,18 @@ static inline void test_name(char name[SHMR_NAME_MAX], const char *tag)
 	}								\
 } while (0)
 
+/*
+ * Read the byte at @addr in a forked child: 128 + the signal the child
+ * died of (128 + SIGBUS past a region's end), else 0 if the byte is zero
+ * and 1 if it is not.
+ */
+static inline int read_in_child(const volatile char *addr)
+{
+	pid_t pid = fork_child();
+
+	if (pid == 0)
+		_exit(*addr ? 1 : 0);
+	return reap(pid);
+}
+
 #endif /* SHMR_SELFTEST_COMMON_H */

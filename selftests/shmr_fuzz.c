@@ -99,9 +99,9 @@ static const int allowed[NR_OPS][12] = {
 	[OP_FORK]	= { EAGAIN, ENOMEM },
 	[OP_TOUCH]	= { 0 },
 	[OP_LIST]	= { EINVAL, ENOMEM, EFAULT },
-	/* EPERM: another worker's region; EBUSY: a mapping past the end */
+	/* EPERM: another worker's region */
 	[OP_RESIZE]	= { EBADFD, EINVAL, EACCES, EPERM, E2BIG, ENOSPC,
-			    EDQUOT, ENOMEM, EBUSY, EINTR, EFAULT },
+			    EDQUOT, ENOMEM, EINTR, EFAULT },
 };
 
 static int faults;	/* --faults */
@@ -143,6 +143,7 @@ struct mapping {
 	int rdonly;		/* from a read-only handle */
 	int priv;
 	int inherited;		/* from the parent: do not write */
+	uint64_t resizes;	/* shared.resizes when it was made */
 };
 
 /* Shared by every process of the run. */
@@ -153,6 +154,12 @@ struct shared {
 	uint64_t forks;
 	uint64_t kills;
 	uint64_t count[NR_OPS][NR_ERRNO + 1];	/* [op][0] = successes */
+	/*
+	 * Successful RESIZEs by any process: one may have cut a region
+	 * under a mapping (SIGBUS past the new end) or zeroed what another
+	 * process wrote past it.
+	 */
+	uint64_t resizes;
 };
 
 static struct shared *sh;
@@ -172,6 +179,11 @@ static uint64_t fresh_regions;	/* bit per region id < 64: not yet written */
 static int priv_region[NR_PRIVATE];
 
 /* --- helpers ----------------------------------------------------------- */
+
+static uint64_t resizes(void)
+{
+	return __atomic_load_n(&sh->resizes, __ATOMIC_SEQ_CST);
+}
 
 static uint64_t rnd(void)
 {
@@ -832,7 +844,7 @@ static void do_resize(void)
 {
 	struct handle *h = pick_handle(1);
 	struct shmr_resize rs;
-	uint64_t want, end;
+	uint64_t want, end, since;
 	int i, bad = 0;
 	void *arg;
 	long r;
@@ -876,13 +888,28 @@ static void do_resize(void)
 			rs.size);
 	if (h->region < 0)
 		return;
+	/*
+	 * A shrink unmaps what lies past the new end from every mapping:
+	 * a touch there is SIGBUS, unless a RESIZE of another process made
+	 * the region larger again meanwhile.
+	 */
+	since = __atomic_add_fetch(&sh->resizes, 1, __ATOMIC_SEQ_CST);
 	for (i = 0; i < NR_MAPS; i++) {
-		if (!ms[i].addr || ms[i].ctrl || ms[i].region != h->region)
+		struct mapping *m = &ms[i];
+		uint64_t pos;
+		char byte;
+
+		if (!m->addr || m->ctrl || m->region != h->region ||
+		    !(m->prot & PROT_READ))
 			continue;
-		end = ms[i].off + ms[i].len;
-		if (end > rs.size)
-			finding("RESIZE to %#" PRIx64 " under a mapping to %#"
-				PRIx64, rs.size, end);
+		end = m->off + m->len;
+		if (end <= rs.size)
+			continue;
+		pos = rs.size > m->off ? rs.size - m->off : 0;
+		if (!bus_copy(&byte, m->addr + pos, 1) && resizes() == since)
+			finding("offset %#" PRIx64 " of region %d mapped past "
+				"its end after RESIZE to %#" PRIx64,
+				m->off + pos, m->region, rs.size);
 	}
 	for (i = 0; i < NR_HANDLES; i++)
 		if (hs[i].fd >= 0 && hs[i].region == h->region)
@@ -984,13 +1011,31 @@ again:
 		finding("unknown ioctl %#lx succeeded", cmd);
 }
 
+/*
+ * SIGBUS from a region mapping: only past a region's end, so only once
+ * some RESIZE ran after the mapping was made.
+ */
+static void check_bus(struct mapping *m, size_t off, const char *what)
+{
+	if (resizes() == m->resizes)
+		finding("%s: SIGBUS at offset %#zx of region %d, never resized",
+			what, off, m->region);
+}
+
+/*
+ * The word at @off reads @want, unless a RESIZE since @since may have
+ * cut it (SIGBUS) or zeroed it.
+ */
 static void check_word(struct mapping *m, size_t off, uint64_t want,
-		       const char *what)
+		       uint64_t since, const char *what)
 {
 	uint64_t got;
 
-	memcpy(&got, m->addr + off, sizeof(got));
-	if (got != want)
+	if (bus_copy(&got, m->addr + off, sizeof(got))) {
+		check_bus(m, off, what);
+		return;
+	}
+	if (got != want && resizes() == since)
 		finding("%s: offset %#zx of region %d reads %#" PRIx64
 			", want %#" PRIx64, what, off, m->region, got, want);
 }
@@ -1004,7 +1049,7 @@ static void do_mmap(void)
 	struct handle *h = pick_handle(1);
 	struct mapping *m = pick_map(0);
 	int prot = prots[below(5)], flags = MAP_SHARED, ctrl = 0;
-	uint64_t off = 0, len;
+	uint64_t off = 0, len, since;
 	char *p;
 
 	if (!h || !m)
@@ -1035,6 +1080,7 @@ static void do_mmap(void)
 	}
 	if (sizeof(long) == 4 && len > (256U << 20))
 		len = page;
+	since = resizes();
 	p = (char *)CALLP(OP_MMAP, mmap(NULL, len, prot, flags, h->fd,
 				       (off_t)off));
 	note("mmap(fd %d, len %#" PRIx64 ", prot %d, %s, off %#" PRIx64
@@ -1068,6 +1114,7 @@ static void do_mmap(void)
 	m->prot = prot;
 	m->ctrl = ctrl;
 	m->region = h->bound ? h->region : -1;
+	m->resizes = since;
 	m->rdonly = h->rdonly || !h->writable;
 	m->priv = h->priv;
 	m->inherited = 0;
@@ -1084,7 +1131,8 @@ static void do_mmap(void)
 	/* a new region's pages are zero-filled */
 	if (!ctrl && prot & PROT_READ && m->region >= 0 && m->region < 64 &&
 	    fresh_regions & (1ULL << m->region) && len >= sizeof(uint64_t))
-		check_word(m, (below(len / 8)) * 8, 0, "new region");
+		check_word(m, (below(len / 8)) * 8, 0, m->resizes,
+			   "new region");
 }
 
 static void drop_map(struct mapping *m)
@@ -1237,17 +1285,21 @@ static void do_poll(void)
 static void do_touch(void)
 {
 	struct mapping *a = pick_map(1), *b;
-	uint64_t off, v = rnd();
+	uint64_t off, since, v = rnd();
 	int i;
 
 	if (!a || a->ctrl || a->inherited || !(a->prot & PROT_WRITE) ||
 	    !a->priv || a->region < 0 || a->len < 8)
 		return;
 	off = below(a->len / 8) * 8;
-	memcpy(a->addr + off, &v, sizeof(v));
+	since = resizes();
+	if (bus_copy(a->addr + off, &v, sizeof(v))) {
+		check_bus(a, off, "write");
+		return;
+	}
 	if (a->region < 64)
 		fresh_regions &= ~(1ULL << a->region);
-	check_word(a, off, v, "same mapping");
+	check_word(a, off, v, since, "same mapping");
 	for (i = 0; i < NR_MAPS; i++) {
 		b = &ms[i];
 		if (b == a || !b->addr || b->ctrl || b->region != a->region ||
@@ -1256,7 +1308,7 @@ static void do_touch(void)
 		/* the same region offset, if b maps it */
 		if (a->off + off < b->off || a->off + off + 8 > b->off + b->len)
 			continue;
-		check_word(b, a->off + off - b->off, v, "other mapping");
+		check_word(b, a->off + off - b->off, v, since, "other mapping");
 	}
 	note("touch region %d off %#" PRIx64, a->region, a->off + off);
 	/* a check, not a system call: counted apart from --calls */

@@ -8,8 +8,8 @@
  * steps on the names "st-0".."st-<names-1>" (4): CREATE (plain, EXCL,
  * LAZY, TRANSIENT), ATTACH (read-write or read-only), mmap of the data
  * and the control page, writes and reads through two mappings, munmap,
- * WAIT (short timeouts), NOTIFY, RESIZE (grow and shrink, refused with
- * EBUSY while another worker maps past the new end), read/poll, UNLINK,
+ * WAIT (short timeouts), NOTIFY, RESIZE (grow and shrink, which cuts
+ * other workers' mappings: SIGBUS past the new end), read/poll, UNLINK,
  * close, and fork: the
  * child waits in WAIT, touches the mapping or exits, and is killed with
  * SIGKILL at a random moment.  The parent also kills random workers with
@@ -69,6 +69,11 @@ struct shared {
 	uint64_t sem_timeouts;
 	uint64_t sem_failures;
 	uint64_t steps;
+	/*
+	 * Successful RESIZEs: one may have cut a region under another
+	 * worker's mapping (SIGBUS past the new end) or zeroed its data.
+	 */
+	uint64_t resizes;
 	uint64_t failures;
 	uint64_t kills;
 	uint64_t children;
@@ -125,8 +130,7 @@ static const int attach_ok[] = { ENOENT, 0 };
 static const int unlink_ok[] = { ENOENT, 0 };
 /* EINVAL: another worker shrank the region since we learnt its size */
 static const int mmap_ok[] = { ENOMEM, EINVAL, 0 };
-/* EBUSY: another worker maps past the new end */
-static const int resize_ok[] = { EBUSY, ENOSPC, ENOMEM, 0 };
+static const int resize_ok[] = { ENOSPC, ENOMEM, 0 };
 static const int wait_ok[] = { ETIMEDOUT, EINTR, EIDRM, 0 };
 static const int read_ok[] = { EAGAIN, EIDRM, EINTR, 0 };
 
@@ -203,10 +207,20 @@ static void do_wait(int fd, uint64_t *seq, int64_t timeout)
 	*seq = w.seq;
 }
 
-/* A forked child: wait, touch or leave, until killed or done. */
-static void child(int fd, char *data, size_t len, uint64_t seq,
-		  pid_t parent)
+static uint64_t resizes(void)
 {
+	return __atomic_load_n(&sh->resizes, __ATOMIC_SEQ_CST);
+}
+
+/*
+ * A forked child: wait, touch or leave, until killed or done. @data was
+ * mapped when sh->resizes was @mapped: a SIGBUS there needs a RESIZE
+ * since (one that cut the region under it).
+ */
+static void child(int fd, char *data, size_t len, uint64_t seq,
+		  uint64_t mapped, pid_t parent)
+{
+	char byte;
 	int i;
 
 	/* never outlive the worker (it may be SIGKILLed itself) */
@@ -222,8 +236,9 @@ static void child(int fd, char *data, size_t len, uint64_t seq,
 			do_wait(fd, &seq, (int64_t)below(5000000));
 			break;
 		case 2:
-			if (data)
-				(void)*(volatile char *)(data + below(len));
+			if (data && bus_copy(&byte, data + below(len), 1) &&
+			    resizes() == mapped)
+				fail("SIGBUS inside a region never resized", 0);
 			break;
 		default:
 			_exit(0);
@@ -234,7 +249,7 @@ static void child(int fd, char *data, size_t len, uint64_t seq,
 
 static void step(void)
 {
-	uint64_t size = 0, seq = 0, v;
+	uint64_t size = 0, seq = 0, mapped = 0, v = 0;
 	int fd, rdonly, i, n;
 	char *a = NULL, *b = NULL;
 	struct shmr_ctrl *ctrl = NULL;
@@ -259,6 +274,7 @@ static void step(void)
 		case 0:		/* map data twice and the control page */
 			if (a)
 				break;
+			mapped = resizes();
 			a = mmap(NULL, size, PROT_READ | (rdonly ? 0 : PROT_WRITE),
 				 MAP_SHARED, fd, 0);
 			b = mmap(NULL, size, PROT_READ, MAP_SHARED, fd, 0);
@@ -282,12 +298,22 @@ static void step(void)
 		case 1:		/* write through a, read through b */
 			if (!a || rdonly)
 				break;
+		{
+			uint64_t since = resizes(), got = 0;
+
 			v = rnd();
-			memcpy(a + slot * SLOT, &v, sizeof(v));
-			if (memcmp(b + slot * SLOT, &v, sizeof(v)))
+			if (bus_copy(a + slot * SLOT, &v, sizeof(v)) ||
+			    bus_copy(&got, b + slot * SLOT, sizeof(got))) {
+				if (resizes() == mapped)
+					fail("SIGBUS inside a region never "
+					     "resized", 0);
+				break;
+			}
+			if (got != v && resizes() == since)
 				fail("a write through one mapping is not "
 				     "seen through the other", 0);
 			break;
+		}
 		case 2:
 			if (a) {
 				munmap(a, size);
@@ -339,7 +365,7 @@ static void step(void)
 			fflush(stdout);
 			pid = fork();
 			if (pid == 0)
-				child(fd, a, size, seq, parent);
+				child(fd, a, size, seq, mapped, parent);
 			if (pid < 0)
 				break;
 			kids[nkids++] = pid;
@@ -377,6 +403,7 @@ static void step(void)
 				fail("RESIZE seq went backwards", 0);
 			seq = rs.seq;
 			size = rs.size;
+			__atomic_add_fetch(&sh->resizes, 1, __ATOMIC_SEQ_CST);
 			__atomic_add_fetch(&sh->ok[S_RESIZE], 1,
 					   __ATOMIC_RELAXED);
 			break;

@@ -18,6 +18,7 @@
 #include <grp.h>
 #include <poll.h>
 #include <sched.h>
+#include <setjmp.h>
 #include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -658,12 +659,18 @@ static void (*crash_hook)(void);
 /* what a process that catch_crashes() caught exits with */
 #define CRASH_STATUS 3
 
+/* Set while bus_copy() runs: where a SIGBUS it takes jumps back to. */
+static sigjmp_buf *volatile bus_jmp;
+
 static inline void crash_handler(int sig)
 {
 	char msg[96];
-	int n = snprintf(msg, sizeof(msg), "# FINDING: pid %d got signal %d\n",
-			 getpid(), sig);
+	int n;
 
+	if (sig == SIGBUS && bus_jmp)
+		siglongjmp(*bus_jmp, 1);
+	n = snprintf(msg, sizeof(msg), "# FINDING: pid %d got signal %d\n",
+		     getpid(), sig);
 	if (write(STDOUT_FILENO, msg, n) < 0)
 		_exit(CRASH_STATUS);
 	if (crash_hook)
@@ -671,7 +678,10 @@ static inline void crash_handler(int sig)
 	_exit(CRASH_STATUS);
 }
 
-/* A SIGSEGV or SIGBUS is a finding: say so, run @hook, exit CRASH_STATUS. */
+/*
+ * A SIGSEGV or SIGBUS is a finding: say so, run @hook, exit CRASH_STATUS
+ * (but for a SIGBUS inside bus_copy()).
+ */
 static inline void catch_crashes(void (*hook)(void))
 {
 	struct sigaction sa;
@@ -681,6 +691,31 @@ static inline void catch_crashes(void (*hook)(void))
 	crash_hook = hook;
 	sigaction(SIGSEGV, &sa, NULL);
 	sigaction(SIGBUS, &sa, NULL);
+}
+
+/*
+ * Copy @len bytes of region memory, where another process's RESIZE may
+ * have cut the region under the mapping: past the new end an access is
+ * SIGBUS (as for a memfd after ftruncate()). In a single-threaded
+ * process under catch_crashes(). Return: 0, or -1 when the access got
+ * SIGBUS (what was copied by then is undefined).
+ */
+static inline int bus_copy(void *dst, const void *src, size_t len)
+{
+	volatile unsigned char *d = dst;
+	const volatile unsigned char *s = src;
+	sigjmp_buf jb;
+	size_t i;
+
+	if (sigsetjmp(jb, 1)) {
+		bus_jmp = NULL;
+		return -1;
+	}
+	bus_jmp = &jb;
+	for (i = 0; i < len; i++)
+		d[i] = s[i];
+	bus_jmp = NULL;
+	return 0;
 }
 
 #endif /* SHMR_UTIL_H */

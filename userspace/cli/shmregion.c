@@ -321,11 +321,6 @@ static int cmd_resize(char **argv, const struct opts *o)
 	if (!ret)
 		printf("resized \"%s\": %zu bytes\n", argv[0], shmr_size(r));
 	shmr_close(r);
-	if (ret == -EBUSY) {
-		fprintf(stderr, "shmregion: resize \"%s\": A mapping reaches past %s (unmap it first)\n",
-			argv[0], argv[1]);
-		return EXIT_FAIL;
-	}
 	return ret ? fail("resize", argv[0], ret) : EXIT_OK;
 }
 

@@ -406,13 +406,14 @@ TEST_F(region, resize_remaps_and_peers_follow)
 	ASSERT_EQ(0, shmr_remap(r2));
 	EXPECT_EQ(4 * ps, shmr_size(r2));
 	EXPECT_EQ('z', ((char *)shmr_addr(r2))[4 * ps - 1]);
-	/* its mapping is in the way of a shrink; ours comes back whole */
-	EXPECT_EQ(-EBUSY, shmr_resize(r1, ps));
-	EXPECT_EQ(4 * ps, shmr_size(r1));
-	EXPECT_STREQ("kept", (char *)shmr_addr(r1));
-	shmr_close(r2);
+	/* a shrink cuts the peer's mapping too; it remaps to the new size */
 	ASSERT_EQ(0, shmr_resize(r1, ps));
 	EXPECT_EQ(ps, shmr_size(r1));
+	EXPECT_STREQ("kept", (char *)shmr_addr(r1));
+	ASSERT_EQ(0, shmr_remap(r2));
+	EXPECT_EQ(ps, shmr_size(r2));
+	EXPECT_STREQ("kept", (char *)shmr_addr(r2));
+	shmr_close(r2);
 	EXPECT_EQ(-EINVAL, shmr_resize(r1, 0));
 	ASSERT_EQ(0, shmr_attach(&ro, self->name, SHMR_RDONLY));
 	EXPECT_EQ(-EACCES, shmr_resize(ro, 2 * ps));

@@ -218,7 +218,8 @@ struct shmr_unlink {
  * @mode: permission bits.
  * @flags: SHMR_CREATE_LAZY, _TRANSIENT, _HUGE, SHMR_INFO_*.
  * @handles: handles bound to the region.
- * @mappings: live mappings (VMAs) of the region's data and control page.
+ * @mappings: live mappings (VMAs) of the region's data and control page,
+ *	in every process, counted at the call (a split VMA counts twice).
  * @ipc_ns: the inode number of the region's IPC namespace, as
  *	/proc/PID/ns/ipc shows it (the caller's: names are per namespace).
  * @reserved: zero.
@@ -336,16 +337,16 @@ struct shmr_list {
  * allocated now unless the region is SHMR_CREATE_LAZY (charged to the
  * caller's memory cgroup, and to the owner's limits). Existing mappings
  * may then be extended (mremap()) or new ones made over the new pages.
- * Shrinking frees the tail, and is refused while any mapping reaches
- * past the new end (see docs/abi.md for mappings the module cannot see
- * the extent of).
+ * Shrinking frees the tail whatever maps it, as ftruncate() of a memfd
+ * does: every mapping of every process then gives SIGBUS past the new
+ * end. Not a file write: RLIMIT_FSIZE does not apply.
  *
  * Errors: EBADFD (unbound), EINVAL (size 0, non-zero flags/pad/
  * reserved), EACCES (read-only handle), EPERM (not the owner), E2BIG
  * (over max_region_bytes), ENOSPC (max_total_bytes), EDQUOT (the owner's
  * max_user_bytes; not checked for CAP_SYS_RESOURCE), ENOMEM (the memory,
- * or the caller's memory cgroup, cannot back the growth), EBUSY (a
- * mapping reaches past the new end), EINTR (killed while allocating).
+ * or the caller's memory cgroup, cannot back the growth), EINTR (killed
+ * while allocating).
  */
 struct shmr_resize {
 	__u64 size;
