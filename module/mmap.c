@@ -285,6 +285,8 @@ int shmr_mmap_prepare(struct vm_area_desc *desc)
 			goto err_fput;
 		desc->vma_flags = shmem_desc.vma_flags;
 		m->shmem_vm_ops = shmem_desc.vm_ops;
+		/* a core dump would fault in a lazy region's every hole */
+		vma_desc_set_flags(desc, VMA_DONTDUMP_BIT);
 		desc->vm_ops = &shmr_data_vm_ops;
 	}
 	if (h->rdonly)
@@ -340,6 +342,8 @@ int shmr_mmap(struct file *file, struct vm_area_struct *vma)
 		if (!ret) {
 			m->shmem_vm_ops = vma->vm_ops;
 			vma->vm_ops = &shmr_data_vm_ops;
+			/* a core dump would fault in a lazy region's every hole */
+			vm_flags_set(vma, VM_DONTDUMP);
 		}
 	}
 	if (h->rdonly)

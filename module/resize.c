@@ -97,8 +97,10 @@ static void shmr_shmem_truncate(struct shmr_region *r, loff_t size)
 	if (shmr_folio_straddles(mapping, size, &end)) {
 		/* a huge folio may reach past the file's end */
 		end = min(end, i_size_read(inode));
-		unmap_mapping_range(mapping, size, end - size, 0);
-		shmem_truncate_range(inode, size, end - 1);
+		if (end > size) {
+			unmap_mapping_range(mapping, size, end - size, 0);
+			shmem_truncate_range(inode, size, end - 1);
+		}
 		if (shmr_folio_straddles(mapping, size, &end))
 			from = end;
 	}
