@@ -304,8 +304,7 @@ PyDoc_STRVAR(region_resize_doc,
 "Make the region SIZE bytes (rounded up to pages) and remap it here; an\n"
 "update, as notify() is. Only the owner, through a read-write attach.\n"
 "Raises BufferError while views of the region exist (the mapping may\n"
-"move), PermissionError (read-only, or not the owner), OSError(EBUSY)\n"
-"when shrinking while another mapping reaches past the new end, and\n"
+"move), PermissionError (read-only, or not the owner), and\n"
 "OSError(E2BIG, ENOSPC, EDQUOT, ENOMEM) at the module's limits.");
 
 static PyObject *region_resize(struct region *r, PyObject *arg)
