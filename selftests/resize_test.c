@@ -20,7 +20,6 @@
 #include <fcntl.h>
 #include <inttypes.h>
 #include <pthread.h>
-#include <setjmp.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -423,38 +422,6 @@ struct race {
 	uint64_t maps;
 };
 
-static __thread sigjmp_buf *volatile race_jmp;
-
-static void race_bus(int sig, siginfo_t *si, void *uc)
-{
-	char msg[80];
-	int n;
-
-	if (race_jmp)
-		siglongjmp(*race_jmp, 1);
-	n = snprintf(msg, sizeof(msg), "# SIGBUS at %p outside a probe\n",
-		     si->si_addr);
-	if (write(STDERR_FILENO, msg, n) < 0)
-		_exit(CRASH_STATUS);
-	_exit(CRASH_STATUS);
-}
-
-/* Read the byte at @addr; -1 on SIGBUS. */
-static int race_read(const volatile char *addr)
-{
-	sigjmp_buf jb;
-	int v;
-
-	if (sigsetjmp(jb, 1)) {
-		race_jmp = NULL;
-		return -1;
-	}
-	race_jmp = &jb;
-	v = *addr;
-	race_jmp = NULL;
-	return v;
-}
-
 /*
  * Read a random page past the cut, of @base or of a fresh mapping, and
  * judge it against the epoch before and after: while the region was cut
@@ -464,10 +431,11 @@ static void race_probe(struct race *rc, const char *base, uint64_t *rng)
 {
 	size_t page = RACE_CUT + xrand(rng) % (RACE_PAGES - RACE_CUT);
 	uint64_t e1, e2;
+	char byte;
 	int v;
 
 	e1 = __atomic_load_n(&rc->epoch, __ATOMIC_ACQUIRE);
-	v = race_read(base + page * rc->ps + xrand(rng) % rc->ps);
+	v = bus_copy(&byte, base + page * rc->ps + xrand(rng) % rc->ps, 1);
 	e2 = __atomic_load_n(&rc->epoch, __ATOMIC_ACQUIRE);
 	__atomic_add_fetch(&rc->reads, 1, __ATOMIC_RELAXED);
 	if (e1 != e2 || e1 % 2)
@@ -509,15 +477,14 @@ TEST_F_TIMEOUT(resize, shrink_races_mappers_and_faulters, 120)
 {
 	size_t ps = self->ps;
 	pthread_t threads[RACE_THREADS];
-	struct sigaction sa = { .sa_sigaction = race_bus,
-				.sa_flags = SA_SIGINFO };
 	struct race rc = { .ps = ps };
 	int64_t end = now_ns() + race_seconds() * 1000000000LL;
 	uint64_t rounds = 0;
 	char *w;
 	int i;
 
-	ASSERT_EQ(0, sigaction(SIGBUS, &sa, NULL));
+	/* a SIGBUS outside bus_copy() ends the test: CRASH_STATUS */
+	catch_crashes(NULL);
 	ASSERT_EQ(0, ioc_resize(self->fd, RACE_PAGES * ps, NULL));
 	rc.fd = self->fd;
 	rc.fixed = map_region(self->fd, RACE_PAGES * ps, PROT_READ, 0);

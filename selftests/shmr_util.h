@@ -660,7 +660,7 @@ static void (*crash_hook)(void);
 #define CRASH_STATUS 3
 
 /* Set while bus_copy() runs: where a SIGBUS it takes jumps back to. */
-static sigjmp_buf *volatile bus_jmp;
+static __thread sigjmp_buf *volatile bus_jmp;
 
 static inline void crash_handler(int sig)
 {
@@ -696,9 +696,9 @@ static inline void catch_crashes(void (*hook)(void))
 /*
  * Copy @len bytes of region memory, where another process's RESIZE may
  * have cut the region under the mapping: past the new end an access is
- * SIGBUS (as for a memfd after ftruncate()). In a single-threaded
- * process under catch_crashes(). Return: 0, or -1 when the access got
- * SIGBUS (what was copied by then is undefined).
+ * SIGBUS (as for a memfd after ftruncate()). Under catch_crashes(), in
+ * any thread. Return: 0, or -1 when the access got SIGBUS (what was
+ * copied by then is undefined).
  */
 static inline int bus_copy(void *dst, const void *src, size_t len)
 {
