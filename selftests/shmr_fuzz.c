@@ -872,11 +872,18 @@ static void do_resize(void)
 	}
 	want = (rs.size + page - 1) & ~((uint64_t)page - 1);
 	arg = random_ptr(&rs, sizeof(rs));
+	/*
+	 * Any RESIZE may cut a mapping, whatever this process knows of its
+	 * handle and its argument (one that fails with EFAULT writing back
+	 * has resized): count it before it runs.
+	 */
+	__atomic_add_fetch(&sh->resizes, 1, __ATOMIC_SEQ_CST);
 	r = CALL(OP_RESIZE, ioctl(h->fd, SHMR_IOC_RESIZE, arg));
 	note("RESIZE(fd %d, %#" PRIx64 ") = %ld %s", h->fd, want, r,
 	     r ? strerror(errno) : "");
 	if (r < 0)
 		return;
+	since = resizes();
 	if (bad_ptr(arg) || (arg == &rs && bad))
 		finding("RESIZE accepted a bad argument");
 	if (arg != &rs)
@@ -893,7 +900,6 @@ static void do_resize(void)
 	 * a touch there is SIGBUS, unless a RESIZE of another process made
 	 * the region larger again meanwhile.
 	 */
-	since = __atomic_add_fetch(&sh->resizes, 1, __ATOMIC_SEQ_CST);
 	for (i = 0; i < NR_MAPS; i++) {
 		struct mapping *m = &ms[i];
 		uint64_t pos;

@@ -391,6 +391,8 @@ static void step(void)
 
 			if (a || !below(2))
 				goto check_ctrl;
+			/* counted before it runs: it may cut mappings */
+			__atomic_add_fetch(&sh->resizes, 1, __ATOMIC_SEQ_CST);
 			if (ioctl(fd, SHMR_IOC_RESIZE, &rs)) {
 				if (!rdonly || errno != EACCES)
 					expect("RESIZE", errno, resize_ok);
@@ -403,7 +405,6 @@ static void step(void)
 				fail("RESIZE seq went backwards", 0);
 			seq = rs.seq;
 			size = rs.size;
-			__atomic_add_fetch(&sh->resizes, 1, __ATOMIC_SEQ_CST);
 			__atomic_add_fetch(&sh->ok[S_RESIZE], 1,
 					   __ATOMIC_RELAXED);
 			break;
