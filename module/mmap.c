@@ -60,7 +60,7 @@ struct shmr_map {
 	const struct vm_operations_struct *shmem_vm_ops;
 };
 
-static struct shmr_map *shmr_vma_map(struct vm_area_struct *vma)
+static struct shmr_map *to_shmr_map(struct vm_area_struct *vma)
 {
 	return vma->vm_file->private_data;
 }
@@ -80,7 +80,7 @@ static struct shmr_map *shmr_vma_map(struct vm_area_struct *vma)
  */
 static vm_fault_t shmr_data_fault(struct vm_fault *vmf)
 {	/* lab: exercise 3, shmr_data_fault() (docs/lab/03-mmap.md) */
-	struct shmr_map *m = shmr_vma_map(vmf->vma);
+	struct shmr_map *m = to_shmr_map(vmf->vma);
 
 	if (vmf->pgoff >= READ_ONCE(m->region->nr_pages))
 		return VM_FAULT_SIGBUS;
@@ -91,7 +91,7 @@ static vm_fault_t shmr_data_fault(struct vm_fault *vmf)
 static vm_fault_t shmr_data_map_pages(struct vm_fault *vmf, pgoff_t start,
 				      pgoff_t end)
 {
-	struct shmr_map *m = shmr_vma_map(vmf->vma);
+	struct shmr_map *m = to_shmr_map(vmf->vma);
 	pgoff_t nr_pages = READ_ONCE(m->region->nr_pages);
 
 	if (start >= nr_pages)
@@ -111,7 +111,7 @@ static const struct vm_operations_struct shmr_data_vm_ops = {
  */
 static vm_fault_t shmr_ctrl_fault(struct vm_fault *vmf)
 {	/* lab: exercise 5, shmr_ctrl_fault() (docs/lab/05-poll.md) */
-	struct shmr_region *r = shmr_vma_map(vmf->vma)->region;
+	struct shmr_region *r = to_shmr_map(vmf->vma)->region;
 
 	if (vmf->pgoff != SHMR_CTRL_PGOFF)
 		return VM_FAULT_SIGBUS;

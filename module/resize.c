@@ -105,9 +105,10 @@ static void shmr_shmem_truncate(struct shmr_region *r, loff_t size)
 			from = end;
 	}
 	i_size_write(inode, size);
-	unmap_mapping_range(mapping, size, 0, 1);
+	/* data only: the control page's mappings lie at SHMR_CTRL_OFFSET */
+	unmap_mapping_range(mapping, size, SHMR_CTRL_OFFSET - size, 1);
 	shmem_truncate_range(inode, from, (loff_t)-1);
-	unmap_mapping_range(mapping, size, 0, 1);
+	unmap_mapping_range(mapping, size, SHMR_CTRL_OFFSET - size, 1);
 	inode_unlock(inode);
 }
 

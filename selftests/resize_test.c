@@ -159,7 +159,7 @@ TEST_F(resize, lazy_region_grows_too)
 /*
  * A HUGE region shrunk inside its second 2 MiB page keeps every byte
  * below the new end and gives back the bytes past it; growing back reads
- * zero past the cut (module/region.c, shmr_shmem_cut(): the file is
+ * zero past the cut (module/resize.c, shmr_shmem_truncate(): the file is
  * never truncated inside a huge page).
  */
 TEST_F(resize, huge_region_shrinks_inside_a_huge_page)

@@ -923,7 +923,7 @@ TEST_F_TIMEOUT(faults, resize_shrink, FAULT_TIMEOUT)
  * RESIZE shrinking a HUGE region inside a huge page. shmem splits the
  * 2 MiB folio across the new end; a split that ran out of memory
  * halfway made 7.2's truncation free pages below the new end and then
- * loop for ever (module/region.c, shmr_shmem_cut()). Every try must
+ * loop for ever (module/resize.c, shmr_shmem_truncate()). Every try must
  * end, and keep every byte below the new end.
  */
 #define HUGE_SIZE	(4UL << 20)	/* two 2 MiB folios */
@@ -944,7 +944,7 @@ static void huge_made(struct __test_metadata *_metadata,
 	self->fd = create_region(self->name2, HUGE_SIZE, 0600,
 				 SHMR_CREATE_HUGE);
 	ASSERT_LE(0, self->fd);
-	/* only below the cut: a mapping past it would make RESIZE EBUSY */
+	/* only below the cut: past it a shrink gives SIGBUS */
 	self->len = HUGE_CUT;
 	self->map = mmap(NULL, self->len, PROT_READ | PROT_WRITE, MAP_SHARED,
 			 self->fd, 0);
